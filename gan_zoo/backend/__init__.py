@@ -1,0 +1,40 @@
+"""The only place in gan_zoo with backend-specific code.
+
+Each backend module provides the same three functions, and method code calls
+them through this module:
+
+- `train_step(model, step_fn, *args)`: runs `step_fn(data)` as one training
+  step in the form Keras's trainer for that backend expects (in JAX it threads
+  the whole model state through a `keras.StatelessScope`).
+- `update(loss_fn, variables, optimizer)`: evaluates `loss, logs = loss_fn()`,
+  takes the gradient of `loss` with respect to `variables` only and applies it
+  with `optimizer`. Returns `(loss, logs)`.
+- `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to the
+  INPUT `x`, differentiable again (for gradient penalties inside a loss).
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "jax":
+    from gan_zoo.backend.jax import input_gradient, train_step, update
+elif _BACKEND == "tensorflow":
+    from gan_zoo.backend.tensorflow import input_gradient, train_step, update
+elif _BACKEND == "torch":
+    from gan_zoo.backend.torch import input_gradient, train_step, update
+else:
+    raise ImportError(
+        "gan_zoo supports the Keras backends 'jax', 'tensorflow' and 'torch'. "
+        f"Received: KERAS_BACKEND={_BACKEND!r}"
+    )
+
+# torch.compile cannot differentiate twice; JAX and TF compile with XLA.
+SUPPORTS_COMPILED_INPUT_GRADIENTS = _BACKEND != "torch"
+
+__all__ = [
+    "SUPPORTS_COMPILED_INPUT_GRADIENTS",
+    "input_gradient",
+    "train_step",
+    "update",
+]

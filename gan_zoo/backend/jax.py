@@ -1,0 +1,117 @@
+"""JAX: pure functions over the model state.
+
+Keras's JAX trainer calls `train_step(state, data)` with the values of
+`model.trainable_variables`, `model.non_trainable_variables`,
+`model.optimizer.variables` and `model.metrics_variables`, and expects the new
+values back. We map every one of those variables to its value in a
+`keras.StatelessScope`, so that method code reads and assigns variables as
+usual (`self.discriminator(x)`, `tracker.update_state(...)`,
+`v.assign(...)`): reads come from the scope and assignments are recorded in
+it. `update` differentiates with respect to one player's variables, found by
+identity, and writes the optimizer's results back into the scope. Batch-norm
+statistics and seed-generator states changed during a loss (the generator's
+too, during the critic's step) come out of the gradient as auxiliary values
+and go back into the scope as well.
+"""
+
+import contextlib
+
+import jax
+import jax.numpy as jnp
+from keras import StatelessScope
+
+# The scopes opened here, innermost last (Keras has no public getter).
+_scopes = []
+
+
+@contextlib.contextmanager
+def _entered(scope):
+    _scopes.append(scope)
+    try:
+        with scope:
+            yield scope
+    finally:
+        _scopes.pop()
+
+
+def _current_scope():
+    return _scopes[-1] if _scopes else None
+
+
+def _state_groups(model):
+    return (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )
+
+
+def train_step(model, step_fn, state, data):
+    groups = _state_groups(model)
+    mapping = [
+        (variable, value)
+        for variables, values in zip(groups, state)
+        for variable, value in zip(variables, values)
+    ]
+    with _entered(StatelessScope(state_mapping=mapping)) as scope:
+        logs = step_fn(data)
+    new_state = tuple(
+        [scope.get_current_value(v) for v in variables] for variables in groups
+    )
+    return logs, new_state
+
+
+def _child_scope(parent):
+    """A scope that starts from `parent`'s values and records separately."""
+    scope = StatelessScope()
+    if parent is not None:
+        scope.state_mapping.update(parent.state_mapping)
+    return scope
+
+
+def update(loss_fn, variables, optimizer):
+    outer = _current_scope()
+    if outer is None:
+        raise RuntimeError(
+            "gan_zoo's JAX `update` runs inside `train_step`, which maps the "
+            "model state into a `keras.StatelessScope`."
+        )
+    player_ids = [id(v) for v in variables]
+    values = [outer.state_mapping[i] for i in player_ids]
+
+    def loss_and_changes(player_values):
+        scope = _child_scope(outer)
+        scope.state_mapping.update(zip(player_ids, player_values))
+        with _entered(scope):
+            loss, logs = loss_fn()
+        changed = {
+            key: value
+            for key, value in scope.state_mapping.items()
+            if key not in player_ids and value is not outer.state_mapping.get(key)
+        }
+        return loss, (logs, changed)
+
+    (loss, (logs, changed)), grads = jax.value_and_grad(
+        loss_and_changes, has_aux=True
+    )(values)
+    outer.state_mapping.update(changed)
+    optimizer_ids = [id(v) for v in optimizer.variables]
+    new_values, new_optimizer_values = optimizer.stateless_apply(
+        [outer.state_mapping[i] for i in optimizer_ids], grads, values
+    )
+    outer.state_mapping.update(zip(player_ids, new_values))
+    outer.state_mapping.update(zip(optimizer_ids, new_optimizer_values))
+    return loss, logs
+
+
+def input_gradient(fn, x):
+    outer = _current_scope()
+
+    def total(x):
+        # Updates made while differentiating (e.g. batch-norm statistics) are
+        # discarded: they would leak tracers of this inner gradient.
+        with _entered(_child_scope(outer)):
+            return jnp.sum(fn(x))
+
+    return jax.grad(total)(x)

@@ -1,0 +1,411 @@
+"""The training engine: `GAN`, a `keras.Model` whose `fit` plays the game."""
+
+import warnings
+
+import keras
+import numpy as np
+from keras import ops
+
+from gan_zoo import backend
+from gan_zoo import losses
+from gan_zoo.player_optimizers import PlayerOptimizers
+
+
+@keras.saving.register_keras_serializable(package="gan_zoo")
+class GAN(keras.Model):
+    """Generative adversarial network (Goodfellow et al. 2014), and the engine.
+
+    One training step runs `n_critic` discriminator updates, then one
+    generator update, all inside the compiled function. Each update takes the
+    gradient of one player's loss with respect to that player's weights only.
+    The objective here is the GAN's:
+    ```
+    L_D = BCE(D(x), 1 - s) + BCE(D(G(z)), 0)
+    L_G = mean softplus(-D(G(z)))        (non-saturating; `minimax=True`
+                                          gives -mean softplus(D(G(z))))
+    ```
+    with one-sided label smoothing `s` (Salimans et al. 2016).
+
+    Methods change the game by overriding hooks, never the step:
+    - `discriminator_loss(real_outputs, fake_outputs)` and
+      `generator_loss(fake_outputs, real_outputs)`: the objective, from the
+      discriminator's outputs (`real_outputs` is None in `generator_loss`
+      unless the class sets `generator_uses_real = True`);
+    - `discriminator_penalties(real, fake)`: extra named terms of the
+      discriminator's loss, already weighted (e.g. a gradient penalty);
+    - `compute_discriminator_loss` / `compute_generator_loss`: the whole loss
+      from samples, for methods whose losses are not functions of D's
+      outputs on `x` and `G(z)`;
+    - `after_discriminator_step()`: e.g. weight clipping.
+    Each logged term needs a name in the class's `log_names`.
+
+    The real batch is reused, with fresh noise, by each of the `n_critic`
+    discriminator updates of a step; the generated batch has the real batch's
+    size.
+
+    Args:
+        generator: a `keras.Model` from noise `(latent_dim,)` to samples.
+        discriminator: a `keras.Model` from samples to one output per sample
+            (a logit, or a critic's score).
+        latent_dim: size of the noise; read from the generator's input if
+            omitted.
+        n_critic: discriminator updates per generator update.
+        label_smoothing: `s`; the real target is `1 - s` (0.1 gives the
+            paper's 0.9). GAN objective only.
+        minimax: use the saturating minimax generator loss. GAN objective only.
+        seed: seed of the noise and of any other random draw of the step.
+
+    Reference:
+        Goodfellow et al., "Generative Adversarial Nets", 2014,
+        https://arxiv.org/abs/1406.2661
+    """
+
+    log_names = ("d_loss", "g_loss")
+    # Every shipped method estimates expectations over the batch (batch
+    # normalisation, batch softmax, penalties); one sample is no estimate.
+    min_batch_size = 2
+    default_n_critic = 1
+    generator_uses_real = False
+    # True where the loss differentiates through an input gradient: then
+    # torch runs eagerly, since torch.compile cannot do double backward.
+    uses_input_gradients = False
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        n_critic=None,
+        label_smoothing=0.0,
+        minimax=False,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for name, model in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(model, keras.Model):
+                raise TypeError(
+                    f"`{name}` must be a `keras.Model`. Received: {name}={model!r}"
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim or _input_shape(generator)[-1])
+        self.n_critic = int(n_critic or self.default_n_critic)
+        if self.n_critic < 1:
+            raise ValueError(f"`n_critic` must be >= 1. Received: n_critic={n_critic}")
+        if (label_smoothing or minimax) and not _uses_gan_objective(self):
+            raise ValueError(
+                f"`label_smoothing` and `minimax` belong to the GAN objective; "
+                f"{type(self).__name__} has its own. Received: "
+                f"label_smoothing={label_smoothing}, minimax={minimax}"
+            )
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(
+                "`label_smoothing` must be in [0, 1). "
+                f"Received: label_smoothing={label_smoothing}"
+            )
+        self.label_smoothing = float(label_smoothing)
+        self.minimax = bool(minimax)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.log_names]
+        _check_players_fit(generator, discriminator, self.latent_dim)
+        self.built = True
+
+    # The objective (the GAN's; methods override these).
+
+    def discriminator_loss(self, real_outputs, fake_outputs):
+        return losses.gan_discriminator_loss(
+            real_outputs, fake_outputs, label_smoothing=self.label_smoothing
+        )
+
+    def generator_loss(self, fake_outputs, real_outputs=None):
+        return losses.gan_generator_loss(fake_outputs, minimax=self.minimax)
+
+    def discriminator_penalties(self, real, fake):
+        return {}
+
+    def after_discriminator_step(self):
+        pass
+
+    @classmethod
+    def default_optimizers(cls):
+        """The paper's `(d_optimizer, g_optimizer)`, used by `compile()`."""
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    # Losses from samples.
+
+    def compute_discriminator_loss(self, real, fake, labels=None):
+        """`(loss, logs)` of the discriminator on a real and a generated batch."""
+        real_outputs = self.discriminator(real, training=True)
+        fake_outputs = self.discriminator(fake, training=True)
+        loss = self.discriminator_loss(real_outputs, fake_outputs)
+        logs = {}
+        for name, value in self.discriminator_penalties(real, fake).items():
+            loss = loss + value
+            logs[name] = value
+        return loss, {"d_loss": loss, **logs}
+
+    def compute_generator_loss(self, real, fake, labels=None):
+        """`(loss, logs)` of the generator; `fake` carries its gradient."""
+        fake_outputs = self.discriminator(fake, training=True)
+        real_outputs = None
+        if self.generator_uses_real:
+            real_outputs = self.discriminator(real, training=True)
+        loss = self.generator_loss(fake_outputs, real_outputs)
+        return loss, {"g_loss": loss}
+
+    # The step.
+
+    def sample_noise(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def train_step(self, *args):
+        return backend.train_step(self, self._train_step, *args)
+
+    def _train_step(self, data):
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        self._check_batch(real)
+        real = ops.cast(real, self.compute_dtype)
+        n = ops.shape(real)[0]
+
+        def d_loss():
+            fake = ops.stop_gradient(self.generator(self.sample_noise(n), training=True))
+            return self.compute_discriminator_loss(real, fake, labels)
+
+        def g_loss():
+            fake = self.generator(self.sample_noise(n), training=True)
+            return self.compute_generator_loss(real, fake, labels)
+
+        for _ in range(self.n_critic):
+            _, logs = backend.update(
+                d_loss, self.discriminator.trainable_variables, self.d_optimizer
+            )
+            self.after_discriminator_step()
+            self._track(logs)
+        _, logs = backend.update(
+            g_loss, self.generator.trainable_variables, self.g_optimizer
+        )
+        self._track(logs)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _track(self, logs):
+        trackers = {m.name: m for m in self.loss_trackers}
+        for name, value in logs.items():
+            if name not in trackers:
+                raise KeyError(
+                    f"{type(self).__name__} logs {name!r}, which is not in its "
+                    f"`log_names` {self.log_names}."
+                )
+            trackers[name].update_state(value)
+
+    @property
+    def metrics(self):
+        # Only our trackers: `compile()` adds a `loss` tracker that would
+        # misalign the metric state threaded through JAX's step.
+        return list(self.loss_trackers)
+
+    # Keras API.
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        jit_compile="auto",
+        steps_per_execution=1,
+        run_eagerly=False,
+    ):
+        """Configures the two players' optimizers.
+
+        Args:
+            d_optimizer: the discriminator's optimizer (instance or name).
+            g_optimizer: the generator's optimizer. Give both, or neither
+                for the paper's (`default_optimizers()`).
+            jit_compile: `"auto"` compiles the step with XLA on TensorFlow and
+                JAX, and runs eagerly on torch; `True` on torch means
+                `torch.compile`, except for methods with input gradients.
+            steps_per_execution: steps per compiled call (TF and JAX).
+            run_eagerly: debug without compilation.
+        """
+        if (d_optimizer is None) != (g_optimizer is None):
+            missing = "d_optimizer" if d_optimizer is None else "g_optimizer"
+            raise ValueError(
+                f"compile() got one optimizer but not `{missing}`. Pass both "
+                "`d_optimizer` and `g_optimizer`, or neither to use the "
+                f"paper's: {type(self).__name__}.default_optimizers()."
+            )
+        if d_optimizer is None:
+            d_optimizer, g_optimizer = self.default_optimizers()
+        self._requested_jit_compile = jit_compile
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        if (
+            jit_compile is True
+            and self.uses_input_gradients
+            and not backend.SUPPORTS_COMPILED_INPUT_GRADIENTS
+        ):
+            warnings.warn(
+                f"{type(self).__name__} differentiates through an input "
+                "gradient, which torch.compile cannot do: running eagerly.",
+                stacklevel=2,
+            )
+            jit_compile = False
+        super().compile(
+            optimizer=self.d_optimizer,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
+        self.optimizer = PlayerOptimizers(
+            self.d_optimizer, self.g_optimizer, self.discriminator, self.generator
+        )
+        self.optimizer.build()
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {
+            "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
+            "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+            "jit_compile": self._requested_jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
+    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.fit`, after checking the first batch of real data."""
+        if not self.compiled:
+            raise RuntimeError(
+                f"Call {type(self).__name__}.compile() before fit() "
+                "(with no arguments it uses the paper's optimizers)."
+            )
+        first, values = _first_batch(x, batch_size)
+        if first is not None:
+            self._check_batch(first)
+            if not np.all(np.isfinite(np.asarray(values, dtype="float64"))):
+                raise ValueError(
+                    "The training data contain NaN or infinite values. Clean or "
+                    "filter them before fit(), e.g. with tf.data: "
+                    "`ds.filter(lambda x: tf.reduce_all(tf.math.is_finite(x)))`."
+                )
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def _check_batch(self, real):
+        expected = _input_shape(self.discriminator)
+        if expected is not None and (
+            len(real.shape) != len(expected)
+            or any(
+                e is not None and r is not None and e != r
+                for e, r in zip(expected[1:], real.shape[1:])
+            )
+        ):
+            raise ValueError(
+                f"The data's samples have shape {tuple(real.shape[1:])}, but the "
+                f"discriminator takes {tuple(expected[1:])}. Resize the data "
+                "(e.g. `image_size=` of the gan_zoo.datasets loaders) or build "
+                "the generator and discriminator for the data's shape."
+            )
+        n = real.shape[0]
+        if n is not None and n < self.min_batch_size:
+            raise ValueError(
+                f"{type(self).__name__} needs batches of at least "
+                f"{self.min_batch_size} samples; received a batch of {n}. "
+                "Use a larger `batch_size` (and `drop_remainder=True`)."
+            )
+
+    def generate(self, n, seed=None, batch_size=256):
+        """Draws `n` samples as a NumPy array.
+
+        Args:
+            n: number of samples.
+            seed: an integer for reproducible noise (per backend), or None.
+            batch_size: samples per forward pass.
+        """
+        z = ops.convert_to_numpy(
+            keras.random.normal((int(n), self.latent_dim), seed=seed)
+        )
+        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "n_critic": self.n_critic,
+            "seed": self.seed,
+            **(
+                {"label_smoothing": self.label_smoothing, "minimax": self.minimax}
+                if _uses_gan_objective(self)
+                else {}
+            ),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def _uses_gan_objective(model):
+    return (
+        type(model).discriminator_loss is GAN.discriminator_loss
+        and type(model).generator_loss is GAN.generator_loss
+    )
+
+
+def _input_shape(model):
+    inputs = getattr(model, "inputs", None)
+    if not inputs:
+        return None
+    return tuple(inputs[0].shape)
+
+
+def _check_players_fit(generator, discriminator, latent_dim):
+    g_in, g_out = _input_shape(generator), getattr(generator, "outputs", None)
+    d_in = _input_shape(discriminator)
+    if g_in is not None and g_in[-1] != latent_dim:
+        raise ValueError(
+            f"The generator takes noise of size {g_in[-1]}, but "
+            f"latent_dim={latent_dim}."
+        )
+    if g_out and d_in is not None and tuple(g_out[0].shape[1:]) != d_in[1:]:
+        raise ValueError(
+            f"The generator makes samples of shape {tuple(g_out[0].shape[1:])}, "
+            f"but the discriminator takes {d_in[1:]}. Build both for one shape."
+        )
+
+
+def _first_batch(x, batch_size):
+    """`(first real batch, values to check for NaN)` without consuming `x`.
+
+    A NumPy array is checked whole; a `tf.data.Dataset` or `PyDataset` by its
+    first batch; a Python generator not at all (peeking would consume it).
+    """
+    if isinstance(x, np.ndarray):
+        return x[: batch_size or 32], x
+    if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
+        batch = next(iter(x.take(1)), None)
+    elif isinstance(x, keras.utils.PyDataset):
+        batch = x[0]
+    else:
+        return None, None
+    if batch is None:
+        raise ValueError("The dataset passed to fit() is empty.")
+    real, _, _ = keras.utils.unpack_x_y_sample_weight(batch)
+    real = np.asarray(real)
+    return real, real

@@ -1,0 +1,10 @@
+"""The methods of the zoo, one module each."""
+
+from gan_zoo.gan import GAN
+from gan_zoo.models.dcgan import DCGAN
+from gan_zoo.models.lsgan import LSGAN
+from gan_zoo.models.softmax_gan import SoftmaxGAN
+from gan_zoo.models.wgan import WGAN
+from gan_zoo.models.wgan_gp import WGANGP
+
+__all__ = ["DCGAN", "GAN", "LSGAN", "SoftmaxGAN", "WGAN", "WGANGP"]
