@@ -1,0 +1,15 @@
+"""Generator and discriminator builders shared by the methods in `gan_zoo.models`."""
+
+from gan_zoo.models.architectures.dcgan import dcgan_discriminator
+from gan_zoo.models.architectures.dcgan import dcgan_generator
+from gan_zoo.models.architectures.dcgan import dcgan_sizes
+from gan_zoo.models.architectures.mlp import mlp_discriminator
+from gan_zoo.models.architectures.mlp import mlp_generator
+
+__all__ = [
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "dcgan_sizes",
+    "mlp_discriminator",
+    "mlp_generator",
+]
