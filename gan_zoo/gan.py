@@ -243,6 +243,8 @@ class GAN(keras.Model):
         if d_optimizer is None:
             d_optimizer, g_optimizer = self.default_optimizers()
         self._requested_jit_compile = jit_compile
+        if jit_compile == "auto":
+            jit_compile = backend.COMPILES_WITH_XLA
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if (

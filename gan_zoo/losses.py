@@ -136,7 +136,8 @@ def softmax_generator_loss(real_logits, fake_logits):
     ```
     L_G = -mean_B(l) + logsumexp_B(l)
     ```
-    It is 0 when D gives every sample of the batch the same logit.
+    Its minimum, `log |B|`, is reached when D gives every sample of the
+    batch the same logit.
 
     >>> float(softmax_generator_loss(keras.ops.zeros(2), keras.ops.zeros(3)))
     1.6094379425048828

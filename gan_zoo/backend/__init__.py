@@ -29,10 +29,13 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-# torch.compile cannot differentiate twice; JAX and TF compile with XLA.
+# JAX and TF compile the step with XLA (also on CPU, where Keras's "auto"
+# would not for TF); torch.compile cannot differentiate twice.
+COMPILES_WITH_XLA = _BACKEND in ("jax", "tensorflow")
 SUPPORTS_COMPILED_INPUT_GRADIENTS = _BACKEND != "torch"
 
 __all__ = [
+    "COMPILES_WITH_XLA",
     "SUPPORTS_COMPILED_INPUT_GRADIENTS",
     "input_gradient",
     "train_step",
