@@ -138,9 +138,10 @@ def _image_setup(args):
     filters = args.base_filters or BASE_FILTERS
     data = IMAGE_DATASETS[args.dataset](args.batch_size, size, args.seed)
     generator = dcgan_generator(size, 1, args.latent_dim, base_filters=filters)
-    # WGAN-GP's penalty is per sample: its critic has no batch norm.
+    # A gradient penalty is per sample (WGAN-GP): its critic has no batch norm.
+    batch_norm = not METHODS[args.method].uses_input_gradients
     discriminator = dcgan_discriminator(
-        size, 1, base_filters=filters, batch_norm=args.method != "wgan_gp"
+        size, 1, base_filters=filters, batch_norm=batch_norm
     )
     return data, generator, discriminator, None
 
@@ -194,7 +195,6 @@ def _train(args):
         steps_per_epoch=args.steps_per_epoch,
         callbacks=callbacks,
         shuffle=False,  # the loaders shuffle
-
     )
     model.save_weights(out / "model.weights.h5")
     model.save(out / "model.keras")

@@ -1,0 +1,110 @@
+"""Tests for the `gan-zoo` command (`gan_zoo.cli.main`), run in-process."""
+
+import csv
+import subprocess
+import sys
+
+import keras
+import pytest
+
+from gan_zoo.cli import main
+
+FAST = ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16"]
+TINY_IMAGES = ["--dataset", "digits", "--image-size", "16", "--base-filters", "4"]
+
+
+def _csv_header(path):
+    with open(path, newline="") as f:
+        return next(csv.reader(f))
+
+
+def _check_run(out, epochs=1):
+    assert (out / "model.weights.h5").is_file()
+    assert (out / "model.keras").is_file()
+    pictures = sorted(p.name for p in (out / "samples").iterdir())
+    assert pictures == [f"epoch_{e:03d}.png" for e in range(1, epochs + 1)]
+    header = _csv_header(out / "log.csv")
+    assert {"epoch", "d_loss", "g_loss"} <= set(header)
+    return header
+
+
+def test_train_gan_on_ring(tmp_path, capsys):
+    out = tmp_path / "ring"
+    assert main(["train", "gan", "--dataset", "ring", "--out", str(out), *FAST]) == 0
+    _check_run(out)
+    printed = capsys.readouterr().out
+    assert "Mode coverage (2000 samples):" in printed
+    assert str(out / "model.keras") in printed
+    model = keras.saving.load_model(out / "model.keras")
+    assert type(model).__name__ == "GAN" and model.latent_dim == 16
+
+
+def test_train_dcgan_on_digits(tmp_path, capsys):
+    out = tmp_path / "digits"
+    main(["train", "dcgan", *TINY_IMAGES, "--latent-dim=8", "--out", str(out), *FAST])
+    _check_run(out)
+    assert "Mode coverage" not in capsys.readouterr().out
+    model = keras.saving.load_model(out / "model.keras")
+    assert type(model).__name__ == "DCGAN"
+    assert model.generator.output_shape == (None, 16, 16, 1)
+    assert model.latent_dim == 8
+
+
+def test_wgan_gp_critic_has_no_batch_norm(tmp_path):
+    out = tmp_path / "wgan_gp"
+    main(["train", "wgan_gp", *TINY_IMAGES, "--out", str(out), *FAST])
+    assert "gradient_penalty" in _check_run(out)
+    critic = keras.saving.load_model(out / "model.keras").discriminator
+    layers = [type(layer).__name__ for layer in critic.layers]
+    assert "BatchNormalization" not in layers and "Conv2D" in layers
+
+
+def test_several_epochs_write_one_picture_each(tmp_path):
+    out = tmp_path / "rotated"
+    main(
+        ["train", "lsgan", "--dataset", "rotated_gaussians", "--out", str(out)]
+        + ["--epochs", "2", "--steps-per-epoch", "1", "--batch-size", "8"]
+    )
+    _check_run(out, epochs=2)
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (
+            ["train", "nope"],
+            "invalid choice: 'nope' (choose from 'dcgan', 'gan', 'lsgan', "
+            "'softmax_gan', 'wgan', 'wgan_gp')",
+        ),
+        (["train", "gan", "--dataset", "cifar"], "argument --dataset: invalid choice"),
+        (["train", "gan", "--epochs", "0"], "--epochs: expected an integer >= 1"),
+        (["train", "gan", "--batch-size", "x"], "expected an integer, got 'x'"),
+        (["train", "dcgan", "--image-size", "9"], "`image_size` must halve"),
+        (["train", "gan", "--batch-size", "5000"], "`batch_size` must be"),
+        (
+            ["train", "gan", "--dataset", "ring", "--image-size", "16"],
+            "--image-size applies to image datasets only",
+        ),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_with_message(tmp_path, capsys, argv, message):
+    if argv:
+        argv = argv + ["--out", str(tmp_path / "run")]
+    with pytest.raises(SystemExit) as error:
+        main(argv)
+    assert error.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_python_dash_m_runs_the_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "gan_zoo", "train", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: gan-zoo train" in result.stdout
+    assert "softmax_gan" in result.stdout
