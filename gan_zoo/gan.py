@@ -301,6 +301,9 @@ class GAN(keras.Model):
                     "filter them before fit(), e.g. with tf.data: "
                     "`ds.filter(lambda x: tf.reduce_all(tf.math.is_finite(x)))`."
                 )
+        if hasattr(x, "element_spec"):
+            # A tf.data pipeline shuffles itself (Keras warns otherwise).
+            kwargs.setdefault("shuffle", False)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
     def _check_batch(self, real):

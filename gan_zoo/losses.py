@@ -195,6 +195,7 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
     Returns:
         A scalar. For a linear critic `f(x) = w.x` it is `(||w|| - 1)^2`.
     """
+    real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)
     if tuple(real.shape[1:]) != tuple(fake.shape[1:]):
         raise ValueError(
             "`real` and `fake` must have the same sample shape. "
