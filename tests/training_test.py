@@ -13,48 +13,48 @@ from gan_zoo.models.architectures import (
     mlp_discriminator,
     mlp_generator,
 )
+from gan_zoo.recipes import TOY_HIDDEN_UNITS, TOY_LATENT_DIM, TOY_STEPS, toy_recipe
 
 RING_STD = 0.05
 
 
-def adam(lr, beta_2=0.999):
-    return lambda: keras.optimizers.Adam(lr, beta_1=0.5, beta_2=beta_2)
-
-
-# method -> (optimizer factory, constructor arguments, steps, modes, hq fraction).
+# method -> (modes, high-quality fraction) after TOY_STEPS steps of its
+# `gan_zoo.recipes.toy_recipe`.
 # The issue's bar (>= 6 of 8 modes, >= 50% within 3 sigma) holds for GAN and
-# LSGAN in every run we made with these recipes (seeds 0-2 on JAX, seed 0 on each backend;
-# `tools/sweep_ring.py`). Measured and short of it (see the issue note):
-# Softmax GAN keeps 3-7 modes at 73-94% quality in every recipe we tried;
-# WGAN-GP reaches 5-8 modes with seed-dependent quality (1-79% at 3,000
-# steps); WGAN's clipped critic gives 23-54% quality. Runs of one seed vary
-# between processes (XLA on CPU), so these three are held to bars just
+# LSGAN in every run we made with these recipes (seeds 0-2 on JAX, seed 0 on
+# each backend; `tools/sweep_ring.py`). Measured and short of it (see the
+# issue note): Softmax GAN keeps 3-7 modes at 73-94% quality in every recipe
+# we tried; WGAN-GP reaches 5-8 modes with seed-dependent quality (1-79% at
+# 3,000 steps); WGAN's clipped critic gives 23-54% quality. Runs of one seed
+# vary between processes (XLA on CPU), so these three are held to bars just
 # below the lowest values measured.
-RING_RECIPES = {
-    GAN: (adam(1e-3), {}, 3000, 6, 0.5),
-    LSGAN: (adam(1e-3), {}, 3000, 6, 0.5),
-    SoftmaxGAN: (adam(5e-4, 0.9), {}, 3000, 3, 0.5),
-    WGANGP: (adam(5e-4, 0.9), {}, 3000, 5, 0.03),
+RING_BARS = {
+    GAN: (6, 0.5),
+    LSGAN: (6, 0.5),
+    SoftmaxGAN: (3, 0.5),
+    WGANGP: (5, 0.03),
     # Weight clipping limits the critic's capacity (Gulrajani et al. 2017,
-    # section 3); a looser clip than the paper's 0.01 for this toy.
-    WGAN: (lambda: keras.optimizers.RMSprop(5e-4), {"clip_value": 0.1}, 3000, 6, 0.15),
+    # section 3).
+    WGAN: (6, 0.15),
 }
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cls", list(RING_RECIPES), ids=[c.__name__ for c in RING_RECIPES])
+@pytest.mark.parametrize("cls", list(RING_BARS), ids=[c.__name__ for c in RING_BARS])
 def test_method_covers_the_ring_of_eight_gaussians(cls):
-    optimizer, kwargs, steps, min_modes, min_quality = RING_RECIPES[cls]
+    min_modes, min_quality = RING_BARS[cls]
+    optimizers, kwargs = toy_recipe(cls)
     keras.utils.set_random_seed(0)
     model = cls(
-        mlp_generator(latent_dim=8, hidden_units=(128, 128)),
-        mlp_discriminator(hidden_units=(128, 128)),
+        mlp_generator(latent_dim=TOY_LATENT_DIM, hidden_units=TOY_HIDDEN_UNITS),
+        mlp_discriminator(hidden_units=TOY_HIDDEN_UNITS),
         seed=0,
         **kwargs,
     )
-    model.compile(optimizer(), optimizer())
+    model.compile(**optimizers)
     before = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), RING_STD)
-    model.fit(datasets.ring(batch_size=256, num_samples=256 * steps, std=RING_STD, seed=0), verbose=0)
+    ring = datasets.ring(batch_size=256, num_samples=256 * TOY_STEPS, std=RING_STD, seed=0)
+    model.fit(ring, verbose=0)
     after = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), RING_STD)
     print(cls.__name__, "before", before["modes_covered"], before["high_quality_fraction"],
           "after", after["modes_covered"], after["high_quality_fraction"])
