@@ -16,6 +16,8 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from gan_zoo.arguments import check_value_range
+
 _MAX_PIXEL = 16.0
 _NATIVE_SIZE = 8
 
@@ -26,22 +28,6 @@ def _raw_digits():
 
     bunch = load_digits()
     return bunch.images.astype("float32"), bunch.target.astype("int32")
-
-
-def _check_value_range(value_range):
-    try:
-        low, high = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            "`value_range` must be a pair (low, high) of numbers. "
-            f"Received: value_range={value_range!r}"
-        ) from None
-    if not low < high:
-        raise ValueError(
-            "`value_range` must satisfy low < high. "
-            f"Received: value_range={value_range!r}"
-        )
-    return low, high
 
 
 def load_digit_images(image_size=28, value_range=(-1, 1)):
@@ -80,7 +66,7 @@ def load_digit_images(image_size=28, value_range=(-1, 1)):
             f"`image_size` must be an integer >= {_NATIVE_SIZE}. "
             f"Received: image_size={image_size!r}"
         )
-    low, high = _check_value_range(value_range)
+    low, high = check_value_range(value_range)
     raw, labels = _raw_digits()
     images = low + (raw[..., None] / _MAX_PIXEL) * (high - low)
     if image_size != _NATIVE_SIZE:

@@ -18,16 +18,7 @@ batched, prefetched `tf.data.Dataset`s, so one epoch is
 import numpy as np
 import tensorflow as tf
 
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-    if value < 1:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value}"
-        )
+from gan_zoo.arguments import check_positive_int
 
 
 def _check_positive(name, value):
@@ -57,7 +48,7 @@ def ring_centers(n_modes=8, radius=2.0):
     >>> ring_centers(4, radius=1.0)[:2].round(3).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    _check_positive_int("n_modes", n_modes)
+    check_positive_int("n_modes", n_modes)
     _check_positive("radius", radius)
     angles = 2.0 * np.pi * np.arange(n_modes) / n_modes
     centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -89,7 +80,7 @@ def sample_ring(n, n_modes=8, radius=2.0, std=0.05, seed=None):
         Metz et al., 2017, "Unrolled Generative Adversarial Networks",
         https://arxiv.org/abs/1611.02163
     """
-    _check_positive_int("n", n)
+    check_positive_int("n", n)
     _check_positive("std", std)
     centers = ring_centers(n_modes, radius).astype("float64")
     rng = np.random.default_rng(seed)
@@ -133,8 +124,8 @@ def sample_rotated_gaussians(
         Eghbal-zadeh & Widmer, 2017, "Probabilistic Generative Adversarial
         Networks", https://arxiv.org/abs/1708.01886
     """
-    _check_positive_int("n", n)
-    _check_positive_int("n_components", n_components)
+    check_positive_int("n", n)
+    check_positive_int("n_components", n_components)
     _check_positive("std_major", std_major)
     _check_positive("std_minor", std_minor)
     rng = np.random.default_rng(seed)
@@ -148,7 +139,7 @@ def sample_rotated_gaussians(
 
 
 def _pipeline(samples, batch_size, shuffle, seed):
-    _check_positive_int("batch_size", batch_size)
+    check_positive_int("batch_size", batch_size)
     if batch_size > len(samples):
         raise ValueError(
             "`batch_size` must be at most `num_samples` "

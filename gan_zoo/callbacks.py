@@ -3,15 +3,9 @@
 import keras
 import numpy as np
 
+from gan_zoo.arguments import check_positive_int
 from gan_zoo.images import save_image_grid
 from gan_zoo.images import save_scatter
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            f"`{name}` must be an integer >= 1. Received: {name}={value!r}"
-        )
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -75,8 +69,8 @@ class SampleGrid(keras.callbacks.Callback):
                 "`epoch`, e.g. 'samples/epoch_{epoch:03d}.png'. "
                 f"Received: path={self.path!r} ({type(error).__name__}: {error})"
             ) from None
-        _check_positive_int("every_n_epochs", every_n_epochs)
-        _check_positive_int("num_samples", num_samples)
+        check_positive_int("every_n_epochs", every_n_epochs)
+        check_positive_int("num_samples", num_samples)
         if reference is not None:
             reference = np.asarray(reference, dtype="float32")
             if reference.ndim != 2 or reference.shape[1] != 2:

@@ -11,6 +11,9 @@ import numpy as np
 from PIL import Image
 from PIL import ImageDraw
 
+from gan_zoo.arguments import check_positive_int
+from gan_zoo.arguments import check_value_range
+
 # Grey level of the 1-px lines between grid tiles (white shows tiles apart
 # on the dark backgrounds of digit-like data).
 _PAD_VALUE = 255
@@ -93,25 +96,13 @@ def save_image_grid(images, path, nrow=None, value_range=(-1, 1)):
     n, h, w, c = images.shape
     if nrow is None:
         nrow = math.ceil(math.sqrt(n))
-    if isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer)) or nrow < 1:
-        raise ValueError(f"`nrow` must be an integer >= 1. Received: nrow={nrow!r}")
+    check_positive_int("nrow", nrow)
     if value_range is None:
         finite = images[np.isfinite(images)]
         low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
         high = high if high > low else low + 1.0
     else:
-        try:
-            low, high = (float(v) for v in value_range)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "`value_range` must be a pair (low, high) or None. "
-                f"Received: value_range={value_range!r}"
-            ) from None
-        if not low < high:
-            raise ValueError(
-                "`value_range` must satisfy low < high. "
-                f"Received: value_range={value_range!r}"
-            )
+        low, high = check_value_range(value_range)
     scaled = (np.clip(np.nan_to_num(images, nan=low), low, high) - low) / (high - low)
     pixels = np.round(255.0 * scaled).astype("uint8")
 

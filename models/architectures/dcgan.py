@@ -21,6 +21,8 @@ logit, since the losses are computed from logits; batch norm uses
 
 import keras
 
+from gan_zoo.arguments import check_positive_int
+
 _ACTIVATIONS = {
     "leaky_relu": lambda name: keras.layers.LeakyReLU(0.2, name=name),
     "relu": lambda name: keras.layers.ReLU(name=name),
@@ -39,14 +41,6 @@ def _batch_norm(name):
         gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
         name=name,
     )
-
-
-def _check_positive_int(value, argument):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"`{argument}` must be a positive integer. Received: "
-            f"{argument}={value!r}"
-        )
 
 
 def _check_kernel_size(kernel_size):
@@ -73,7 +67,7 @@ def dcgan_sizes(image_size):
         ValueError: if `image_size` cannot be halved at least once to an
             integer >= 4 (it is odd or smaller than 8).
     """
-    _check_positive_int(image_size, "image_size")
+    check_positive_int("image_size", image_size)
     size, num = image_size, 0
     while size % 2 == 0 and size // 2 >= 4:
         size, num = size // 2, num + 1
@@ -135,9 +129,9 @@ def dcgan_generator(
     (None, 32, 32, 3)
     """
     start, num_up = dcgan_sizes(image_size)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(latent_dim, "latent_dim")
-    _check_positive_int(base_filters, "base_filters")
+    check_positive_int("channels", channels)
+    check_positive_int("latent_dim", latent_dim)
+    check_positive_int("base_filters", base_filters)
     _check_kernel_size(kernel_size)
     if output_activation not in _OUTPUT_ACTIVATIONS:
         raise ValueError(
@@ -228,8 +222,8 @@ def dcgan_discriminator(
     (None, 1)
     """
     _, num_down = dcgan_sizes(image_size)
-    _check_positive_int(channels, "channels")
-    _check_positive_int(base_filters, "base_filters")
+    check_positive_int("channels", channels)
+    check_positive_int("base_filters", base_filters)
     _check_kernel_size(kernel_size)
     if activation not in _ACTIVATIONS:
         raise ValueError(

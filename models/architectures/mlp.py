@@ -7,13 +7,7 @@ output (a logit, an energy or a critic value, as the method reads it).
 
 import keras
 
-
-def _check_positive_int(value, argument):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(
-            f"`{argument}` must be a positive integer. Received: "
-            f"{argument}={value!r}"
-        )
+from gan_zoo.arguments import check_positive_int
 
 
 def _check_hidden_units(hidden_units):
@@ -71,8 +65,8 @@ def mlp_generator(
     >>> mlp_generator(data_dim=2, latent_dim=4).output_shape
     (None, 2)
     """
-    _check_positive_int(data_dim, "data_dim")
-    _check_positive_int(latent_dim, "latent_dim")
+    check_positive_int("data_dim", data_dim)
+    check_positive_int("latent_dim", latent_dim)
     units = _check_hidden_units(hidden_units)
     _check_activation(activation)
 
@@ -114,7 +108,7 @@ def mlp_discriminator(
     >>> mlp_discriminator(data_dim=2).output_shape
     (None, 1)
     """
-    _check_positive_int(data_dim, "data_dim")
+    check_positive_int("data_dim", data_dim)
     units = _check_hidden_units(hidden_units)
     _check_activation(activation)
 
