@@ -33,6 +33,7 @@ setup(
     packages=[
         "gan_zoo",
         "gan_zoo.backend",
+        "gan_zoo.layers",
         "gan_zoo.metrics",
         "gan_zoo.models",
         "gan_zoo.models.architectures",

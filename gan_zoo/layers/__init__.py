@@ -1,0 +1,1 @@
+"""Shared layers of gan_zoo: public, serializable, subclassable."""
