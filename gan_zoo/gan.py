@@ -342,6 +342,20 @@ class GAN(keras.Model):
         )
         return self.generator.predict(z, batch_size=batch_size, verbose=0)
 
+    def generate_text(self, n, seed=None):
+        """Draws `n` text samples, decoded by argmax with the generator's charmap.
+
+        Needs a text generator that holds a `charmap`, such as
+        `gan_zoo.models.architectures.CharCNNGenerator`.
+        """
+        charmap = getattr(self.generator, "charmap", None)
+        if charmap is None:
+            raise ValueError(
+                f"The generator {self.generator.name!r} has no `charmap`, so its "
+                "samples are not text: build it with CharCNNGenerator(charmap)."
+            )
+        return charmap.decode(self.generate(n, seed=seed))
+
     def get_config(self):
         return {
             "name": self.name,

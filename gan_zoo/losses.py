@@ -206,3 +206,119 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
     x_hat = eps * real + (1.0 - eps) * fake
     grad = backend.input_gradient(critic, x_hat)
     return _mean(ops.square(_per_sample_norm(grad) - 1.0))
+
+
+# First Order Generative Adversarial Networks (Seward et al. 2018),
+# https://arxiv.org/abs/1802.04591
+
+# Added to distances in the target slope; pairs closer than this have no
+# Lipschitz term (METHODS.md, from the paper's reference code).
+_FIRST_ORDER_NORM_EPSILON = 1e-6
+_FIRST_ORDER_MIN_DISTANCE = 1e-8
+
+
+def _flatten(x):
+    return ops.reshape(ops.cast(x, "float32"), (ops.shape(x)[0], -1))
+
+
+def first_order_target_slope(real, perturbed, real_outputs, perturbed_outputs):
+    """The slope the First Order critic's gradient norm is pulled towards.
+
+    For each perturbed point `x~_i`, over all real points `x_j` of the batch
+    (`d_ij = ||x_j - x~_i|| + 1e-6`):
+    ```
+    t_i = || mean_j (x_j - x~_i) (f(x_j) - f(x~_i)) / d_ij^3 ||
+          / mean_j (1 / d_ij)
+    ```
+    A norm, so `t_i >= 0` (the clamp of the paper's image code holds by
+    construction). Computed without an `N x N x dim` tensor:
+    `sum_j w_ij (x_j - x~_i) = (W X)_i - (sum_j w_ij) x~_i`, the distances
+    from one matrix product; no gradient flows through the result.
+
+    Args:
+        real: real batch `x`, shape `(N, ...)`.
+        perturbed: perturbed batch `x~`, shape `(M, ...)`, same sample shape.
+        real_outputs: `f(x)`, `N` values.
+        perturbed_outputs: `f(x~)`, `M` values.
+
+    Returns:
+        `t`, shape `(M,)`.
+    """
+    x = ops.stop_gradient(_flatten(real))
+    x_tilde = ops.stop_gradient(_flatten(perturbed))
+    f_x = ops.stop_gradient(ops.reshape(ops.cast(real_outputs, "float32"), (1, -1)))
+    f_tilde = ops.stop_gradient(
+        ops.reshape(ops.cast(perturbed_outputs, "float32"), (-1, 1))
+    )
+    squared = (
+        ops.sum(ops.square(x_tilde), axis=1, keepdims=True)
+        + ops.sum(ops.square(x), axis=1)[None, :]
+        - 2.0 * ops.matmul(x_tilde, ops.transpose(x))
+    )
+    distance = ops.sqrt(ops.maximum(squared, 0.0)) + _FIRST_ORDER_NORM_EPSILON
+    weights = (f_x - f_tilde) / distance**3  # (M, N): row i, column j
+    n = ops.cast(ops.shape(x)[0], "float32")
+    direction = (
+        ops.matmul(weights, x) - ops.sum(weights, axis=1, keepdims=True) * x_tilde
+    ) / n
+    slope = ops.sqrt(ops.sum(ops.square(direction), axis=1))
+    return slope / ops.mean(1.0 / distance, axis=1)
+
+
+def first_order_critic_loss(
+    critic, real, perturbed, lipschitz_weight=0.1, gradient_weight=1.0
+):
+    """The First Order critic's loss (the negative penalized divergence).
+
+    With `x~_i = G(z)_i + a_i (x_i - G(z)_i)`, `a_i ~ U[0, 0.01]`:
+    ```
+    L_D = mean f(x~) - mean f(x)
+          + lambda * mean[(f(x_i) - f(x~_i))^2 / ||x_i - x~_i||]
+          + mu * mean[(||grad_x f(x~_i)|| - t_i)^2]
+    ```
+    `t_i` is `first_order_target_slope`; pairs closer than 1e-8 add no
+    Lipschitz term. `gradient_weight=0` is the Penalized Wasserstein GAN.
+
+    Args:
+        critic: a callable mapping a batch to one output per sample.
+        real: real batch `x`.
+        perturbed: `x~`, the same shape, row `i` made from real row `i`.
+        lipschitz_weight: lambda.
+        gradient_weight: mu.
+
+    Returns:
+        `(loss, terms)`: a scalar and a dict with the weighted
+        `"lipschitz_penalty"` and, when `gradient_weight > 0`,
+        `"gradient_penalty"`.
+    """
+    real, perturbed = ops.convert_to_tensor(real), ops.convert_to_tensor(perturbed)
+    if tuple(real.shape) != tuple(perturbed.shape):
+        raise ValueError(
+            "`real` and `perturbed` must have the same shape (row i of "
+            f"`perturbed` is made from row i of `real`). Received: "
+            f"real.shape={real.shape}, perturbed.shape={perturbed.shape}"
+        )
+    real_outputs = ops.reshape(ops.cast(critic(real), "float32"), (-1,))
+    perturbed_outputs = ops.reshape(ops.cast(critic(perturbed), "float32"), (-1,))
+    terms = {}
+    if gradient_weight:
+        gradient = backend.input_gradient(critic, perturbed)
+        slope = first_order_target_slope(
+            real, perturbed, real_outputs, perturbed_outputs
+        )
+        terms["gradient_penalty"] = gradient_weight * _mean(
+            ops.square(_per_sample_norm(gradient) - slope)
+        )
+    distance = _per_sample_norm(real - perturbed)
+    close = distance < _FIRST_ORDER_MIN_DISTANCE
+    lipschitz = ops.where(
+        close,
+        0.0,
+        ops.square(real_outputs - perturbed_outputs)
+        / ops.where(close, 1.0, distance),
+    )
+    terms["lipschitz_penalty"] = lipschitz_weight * _mean(lipschitz)
+    loss = _mean(perturbed_outputs) - _mean(real_outputs)
+    for value in terms.values():
+        loss = loss + value
+    return loss, terms

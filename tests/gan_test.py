@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gan_zoo import datasets
-from gan_zoo.models import DCGAN, GAN, LSGAN, SoftmaxGAN, WGAN, WGANGP
+from gan_zoo.models import DCGAN, FOGAN, GAN, LSGAN, PWGAN, SoftmaxGAN, WGAN, WGANGP
 from gan_zoo.models.architectures import (
     dcgan_discriminator,
     dcgan_generator,
@@ -19,15 +19,17 @@ from gan_zoo.models.architectures import (
 )
 
 BACKEND = keras.backend.backend()
-METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP]
+METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN]
+# Per-sample critic penalties rule out batch norm in the critic.
+PENALIZED = (WGANGP, FOGAN, PWGAN)
 IDS = [m.__name__ for m in METHODS]
 
 
 def image_model(cls, **kwargs):
-    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless the method is WGAN-GP)."""
+    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless the critic is penalized)."""
     return cls(
         dcgan_generator(8, 1, latent_dim=4, base_filters=4),
-        dcgan_discriminator(8, 1, base_filters=4, batch_norm=cls is not WGANGP),
+        dcgan_discriminator(8, 1, base_filters=4, batch_norm=cls not in PENALIZED),
         seed=0,
         **kwargs,
     )

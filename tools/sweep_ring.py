@@ -15,10 +15,12 @@ import keras
 
 from gan_zoo import datasets
 from gan_zoo.metrics import mode_coverage
-from gan_zoo.models import GAN, LSGAN, WGAN, WGANGP, SoftmaxGAN
+from gan_zoo.models import FOGAN, GAN, LSGAN, PWGAN, WGAN, WGANGP, SoftmaxGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
 
-METHODS = {m.__name__: m for m in (GAN, LSGAN, SoftmaxGAN, WGAN, WGANGP)}
+METHODS = {
+    m.__name__: m for m in (FOGAN, GAN, LSGAN, PWGAN, SoftmaxGAN, WGAN, WGANGP)
+}
 
 
 def main():
@@ -29,9 +31,16 @@ def main():
     parser.add_argument("--beta-1", type=float, default=0.5)
     parser.add_argument("--beta-2", type=float, default=0.999)
     parser.add_argument("--rmsprop", action="store_true", help="RMSprop (WGAN)")
-    parser.add_argument("--clip-value", type=float, help="WGAN only")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a float constructor argument, e.g. clip_value=0.1 (repeatable)",
+    )
     parser.add_argument("--hidden", default="128,128")
     parser.add_argument("--latent-dim", type=int, default=8)
+    parser.add_argument("--batch-norm", action="store_true", help="in G")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--n-critic", type=int)
     parser.add_argument("--steps", type=int, default=3000)
@@ -39,7 +48,7 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     args = parser.parse_args()
     hidden = tuple(int(h) for h in args.hidden.split(","))
-    kwargs = {"clip_value": args.clip_value} if args.clip_value else {}
+    kwargs = {k: float(v) for k, v in (o.split("=", 1) for o in args.option)}
 
     def optimizer(lr):
         if args.rmsprop:
@@ -50,7 +59,11 @@ def main():
     for seed in (int(s) for s in args.seeds.split(",")):
         keras.utils.set_random_seed(seed)
         model = METHODS[args.method](
-            mlp_generator(latent_dim=args.latent_dim, hidden_units=hidden),
+            mlp_generator(
+                latent_dim=args.latent_dim,
+                hidden_units=hidden,
+                batch_norm=args.batch_norm,
+            ),
             mlp_discriminator(hidden_units=hidden),
             n_critic=args.n_critic,
             seed=seed,

@@ -1,5 +1,7 @@
 """Generator and discriminator builders shared by the methods in `gan_zoo.models`."""
 
+from gan_zoo.models.architectures.char_cnn import CharCNNCritic
+from gan_zoo.models.architectures.char_cnn import CharCNNGenerator
 from gan_zoo.models.architectures.dcgan import dcgan_discriminator
 from gan_zoo.models.architectures.dcgan import dcgan_generator
 from gan_zoo.models.architectures.dcgan import dcgan_sizes
@@ -7,6 +9,8 @@ from gan_zoo.models.architectures.mlp import mlp_discriminator
 from gan_zoo.models.architectures.mlp import mlp_generator
 
 __all__ = [
+    "CharCNNCritic",
+    "CharCNNGenerator",
     "dcgan_discriminator",
     "dcgan_generator",
     "dcgan_sizes",

@@ -1,0 +1,89 @@
+"""The text pipeline: charmap, one-hot batches, reading lines (lm1b shard)."""
+
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from gan_zoo.datasets.text import (
+    PAD,
+    UNKNOWN,
+    Charmap,
+    read_lines,
+    text_dataset,
+)
+
+
+def lm1b_folder():
+    root = os.environ.get("GAN_ZOO_TEST_DATA")
+    assert root, "Set GAN_ZOO_TEST_DATA to the shared data folder (../shared/data)."
+    return pathlib.Path(root) / "lm1b"
+
+
+def test_charmap_orders_by_frequency_and_keeps_the_pad():
+    charmap = Charmap.from_lines(["aab", "ab"], sequence_length=4)
+    # counted on the padded lines "aab`", "ab``": ` 3, a 3, b 2
+    assert charmap.characters == [PAD, "a", "b"]
+    assert len(charmap) == 4  # + the unknown token, index 0
+
+
+def test_charmap_keeps_at_most_size_minus_one_characters():
+    charmap = Charmap.from_lines(["abcdefgh"], sequence_length=8, size=4)
+    assert len(charmap) == 4 and PAD in charmap.characters
+
+
+def test_encode_decode_round_trip_with_unknown_characters():
+    charmap = Charmap.from_lines(["hello world"], sequence_length=16)
+    indices = charmap.encode(["hello", "wolf!"], sequence_length=8)
+    assert indices.shape == (2, 8)
+    assert charmap.decode(indices) == ["hello", f"wol{UNKNOWN}{UNKNOWN}"]
+    one_hot = np.eye(len(charmap))[indices]
+    assert charmap.decode(one_hot) == charmap.decode(indices)
+
+
+def test_charmap_config_round_trip():
+    charmap = Charmap.from_lines(["some text"], sequence_length=12)
+    assert Charmap.from_config(charmap.get_config()) == charmap
+
+
+@pytest.mark.parametrize(
+    "characters,pad,match",
+    [([], PAD, "non-empty"), (["a", "a", PAD], PAD, "distinct"), (["a"], PAD, "pad")],
+)
+def test_bad_charmaps_are_rejected(characters, pad, match):
+    with pytest.raises(ValueError, match=match):
+        Charmap(characters, pad=pad)
+
+
+def test_dataset_one_hot_matches_encode():
+    lines = ["first line", "second, longer line of text that is cut", "é ü"]
+    charmap = Charmap.from_lines(lines[:2], sequence_length=16)
+    batch = next(iter(text_dataset(lines, charmap, batch_size=3, sequence_length=16,
+                                   shuffle=False))).numpy()
+    assert batch.shape == (3, 16, len(charmap))
+    np.testing.assert_array_equal(batch.argmax(-1), charmap.encode(lines, 16))
+    np.testing.assert_array_equal(batch.sum(-1), 1.0)
+
+
+def test_too_few_lines_for_a_batch():
+    charmap = Charmap.from_lines(["ab"])
+    with pytest.raises(ValueError, match="batch_size"):
+        text_dataset(["ab"], charmap, batch_size=2)
+
+
+def test_lm1b_heldout_shard():
+    lines = read_lines(lm1b_folder())
+    assert len(lines) == 6075
+    charmap = Charmap.from_lines(lines)
+    assert charmap.characters[:2] == [" ", "e"]
+    ds = text_dataset(lines, charmap, batch_size=64, seed=0)
+    assert sum(1 for _ in ds) == 6075 // 64
+
+
+def test_read_lines_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing"):
+        read_lines(tmp_path / "missing")
+    (tmp_path / "blank.txt").write_text("\n  \n")
+    with pytest.raises(ValueError, match="No text lines"):
+        read_lines(tmp_path)
