@@ -26,8 +26,10 @@ from gan_zoo.datasets import sample_ring
 from gan_zoo.datasets import sample_rotated_gaussians
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
+from gan_zoo.models import FOGAN
 from gan_zoo.models import GAN
 from gan_zoo.models import LSGAN
+from gan_zoo.models import PWGAN
 from gan_zoo.models import WGAN
 from gan_zoo.models import WGANGP
 from gan_zoo.models import SoftmaxGAN
@@ -46,6 +48,8 @@ METHODS = {
     "softmax_gan": SoftmaxGAN,
     "wgan": WGAN,
     "wgan_gp": WGANGP,
+    "fogan": FOGAN,
+    "pwgan": PWGAN,
 }
 # Image datasets: `load(batch_size, image_size, seed)`.
 IMAGE_DATASETS = {
@@ -142,8 +146,7 @@ def _image_setup(args):
     filters = args.base_filters or BASE_FILTERS
     data = IMAGE_DATASETS[args.dataset](args.batch_size, size, args.seed)
     generator = dcgan_generator(size, 1, args.latent_dim, base_filters=filters)
-    # A gradient penalty is per sample (WGAN-GP): its critic has no batch norm.
-    batch_norm = not METHODS[args.method].uses_input_gradients
+    batch_norm = not METHODS[args.method].per_sample_critic
     discriminator = dcgan_discriminator(
         size, 1, base_filters=filters, batch_norm=batch_norm
     )

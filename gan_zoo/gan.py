@@ -69,6 +69,9 @@ class GAN(keras.Model):
     # True where the loss differentiates through an input gradient: then
     # torch runs eagerly, since torch.compile cannot do double backward.
     uses_input_gradients = False
+    # True where the critic's loss has per-sample penalties: build its
+    # critic without batch norm (which mixes the samples of a batch).
+    per_sample_critic = False
 
     def __init__(
         self,

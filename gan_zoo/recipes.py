@@ -25,6 +25,8 @@ _TOY = {
     "WGANGP": (_adam(5e-4, 0.9), {}),
     # Clipping at the paper's 0.01 leaves this critic too weak to shape 8 modes.
     "WGAN": (lambda: keras.optimizers.RMSprop(5e-4), {"clip_value": 0.1}),
+    # The paper's two time-scale Adam (None: `default_optimizers()`).
+    "FOGAN": (None, {}),
 }
 
 
@@ -33,7 +35,11 @@ def toy_recipe(cls):
     for klass in cls.__mro__:
         if klass.__name__ in _TOY:
             optimizer, kwargs = _TOY[klass.__name__]
-            return {"d_optimizer": optimizer(), "g_optimizer": optimizer()}, dict(kwargs)
+            if optimizer is None:
+                d_optimizer, g_optimizer = cls.default_optimizers()
+            else:
+                d_optimizer, g_optimizer = optimizer(), optimizer()
+            return {"d_optimizer": d_optimizer, "g_optimizer": g_optimizer}, dict(kwargs)
     raise ValueError(
         f"No toy recipe for {cls.__name__}; known: {sorted(_TOY)}."
     )

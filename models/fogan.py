@@ -41,6 +41,7 @@ class FOGAN(GAN):
     log_names = GAN.log_names + ("lipschitz_penalty", "gradient_penalty")
     generator_uses_real = True
     uses_input_gradients = True
+    per_sample_critic = True
 
     def __init__(
         self,

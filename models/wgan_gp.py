@@ -32,6 +32,7 @@ class WGANGP(GAN):
     log_names = GAN.log_names + ("gradient_penalty",)
     default_n_critic = 5
     uses_input_gradients = True
+    per_sample_critic = True
 
     def __init__(self, generator, discriminator, gradient_penalty_weight=10.0, **kwargs):
         super().__init__(generator, discriminator, **kwargs)

@@ -83,8 +83,8 @@ def test_several_epochs_write_one_picture_each(tmp_path):
     [
         (
             ["train", "nope"],
-            "invalid choice: 'nope' (choose from 'dcgan', 'gan', 'lsgan', "
-            "'softmax_gan', 'wgan', 'wgan_gp')",
+            "invalid choice: 'nope' (choose from 'dcgan', 'fogan', 'gan', "
+            "'lsgan', 'pwgan', 'softmax_gan', 'wgan', 'wgan_gp')",
         ),
         (["train", "gan", "--dataset", "cifar"], "argument --dataset: invalid choice"),
         (["train", "gan", "--epochs", "0"], "--epochs: expected an integer >= 1"),

@@ -20,16 +20,14 @@ from gan_zoo.models.architectures import (
 
 BACKEND = keras.backend.backend()
 METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN]
-# Per-sample critic penalties rule out batch norm in the critic.
-PENALIZED = (WGANGP, FOGAN, PWGAN)
 IDS = [m.__name__ for m in METHODS]
 
 
 def image_model(cls, **kwargs):
-    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless the critic is penalized)."""
+    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless its penalties are per sample)."""
     return cls(
         dcgan_generator(8, 1, latent_dim=4, base_filters=4),
-        dcgan_discriminator(8, 1, base_filters=4, batch_norm=cls not in PENALIZED),
+        dcgan_discriminator(8, 1, base_filters=4, batch_norm=not cls.per_sample_critic),
         seed=0,
         **kwargs,
     )
