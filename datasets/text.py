@@ -16,6 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from gan_zoo.arguments import check_positive_int
+from gan_zoo.datasets.pipeline import check_split
+from gan_zoo.datasets.sources import Download, Source, locate
 
 SEQUENCE_LENGTH = 32
 MAX_CHARMAP_SIZE = 2048  # the unknown token + at most 2,047 characters
@@ -172,6 +174,7 @@ def text_dataset(
     sequence_length=SEQUENCE_LENGTH,
     shuffle=True,
     seed=None,
+    drop_remainder=True,
 ):
     """Batched one-hot text: `(batch_size, sequence_length, len(charmap))`.
 
@@ -184,6 +187,7 @@ def text_dataset(
         shuffle: bool, reshuffle every epoch (a buffer of 10,000 lines for a
             streamed dataset, all lines for a list).
         seed: int or `None`, seed of the shuffle order.
+        drop_remainder: bool, drop the last partial batch. Defaults to `True`.
 
     Returns:
         A `tf.data.Dataset` of float32 one-hot batches.
@@ -194,7 +198,7 @@ def text_dataset(
         ds, buffer = lines, 10_000
     else:
         lines = list(lines)
-        if len(lines) < batch_size:
+        if drop_remainder and len(lines) < batch_size:
             raise ValueError(
                 f"{len(lines)} lines make no batch of {batch_size}: lower "
                 "`batch_size` or give more text."
@@ -218,6 +222,96 @@ def text_dataset(
         )
         return tf.one_hot(table.lookup(codes), depth, dtype=tf.float32)
 
-    ds = ds.batch(batch_size, drop_remainder=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     ds = ds.map(one_hot, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+# The One Billion Word benchmark (Chelba et al. 2013,
+# https://arxiv.org/abs/1312.3005): tokenized news sentences, one per line.
+_LM1B_ROOT = "1-billion-word-language-modeling-benchmark-r13output"
+_LM1B_DOWNLOAD = Download(
+    "http://www.statmt.org/lm-benchmark/" + _LM1B_ROOT + ".tar.gz",
+    "01ba60381110baf7f189dfd2b8374de371e8c9a340835793f190bdae9e90a34e",
+    extract=True,
+)
+LM1B_SPLITS = {
+    "train": tuple(f"news.en-{i:05d}-of-00100" for i in range(1, 100)),
+    # The benchmark's test set is held-out shard 0; "heldout" is all 50.
+    "test": ("news.en.heldout-00000-of-00050",),
+    "heldout": tuple(f"news.en.heldout-{i:05d}-of-00050" for i in range(50)),
+}
+LM1B_SOURCE = Source(
+    dataset="lm1b",
+    homepage="https://www.statmt.org/lm-benchmark/",
+    instructions=f"Unpack {_LM1B_ROOT}.tar.gz; the shards are in its "
+    "training-monolingual.tokenized.shuffled/ and "
+    "heldout-monolingual.tokenized.shuffled/ folders.",
+    downloads={n: _LM1B_DOWNLOAD for names in LM1B_SPLITS.values() for n in names},
+    subdirs=(
+        f"{_LM1B_ROOT}/training-monolingual.tokenized.shuffled",
+        f"{_LM1B_ROOT}/heldout-monolingual.tokenized.shuffled",
+    ),
+)
+
+
+def lm1b_lines(split="test", data_dir=None, download=True, max_lines=None):
+    """The sentences of a One Billion Word split, as a list of strings.
+
+    Args:
+        split: `"train"` (99 shards, 30M sentences), `"test"` (held-out
+            shard 0, the benchmark's test set) or `"heldout"` (all 50
+            held-out shards).
+        data_dir: folder holding the shard files (searched first, then
+            `$GAN_ZOO_DATA/lm1b`, the Keras cache, then the download of
+            the benchmark's 1.7 GB archive).
+        download: bool, whether downloading is allowed.
+        max_lines: int or `None`, read at most this many lines (the
+            reference code reads 10 million of the training set).
+    """
+    check_split("lm1b", split, tuple(LM1B_SPLITS))
+    if max_lines is not None:
+        check_positive_int("max_lines", max_lines)
+    found = locate(
+        LM1B_SOURCE, LM1B_SPLITS[split], data_dir, download, what=f"split {split!r}"
+    )
+    lines = []
+    for name in LM1B_SPLITS[split]:
+        lines += read_lines(found[name])
+        if max_lines is not None and len(lines) >= max_lines:
+            return lines[:max_lines]
+    return lines
+
+
+def lm1b(
+    split="train",
+    batch_size=64,
+    sequence_length=SEQUENCE_LENGTH,
+    charmap=None,
+    data_dir=None,
+    shuffle=True,
+    seed=None,
+    drop_remainder=True,
+    download=True,
+    max_lines=None,
+):
+    """One-hot batches of One Billion Word sentences (see `lm1b_lines`).
+
+    `charmap=None` builds it from the split's lines:
+    `Charmap.from_lines(lm1b_lines(split, ...), sequence_length)` gives the
+    same one to build the generator with.
+
+    Example:
+
+    ```python
+    lines = lm1b_lines("test", data_dir="shared/data/lm1b")
+    charmap = Charmap.from_lines(lines)
+    ds = lm1b("test", charmap=charmap, data_dir="shared/data/lm1b")
+    ```
+    """
+    lines = lm1b_lines(split, data_dir, download, max_lines)
+    if charmap is None:
+        charmap = Charmap.from_lines(lines, sequence_length)
+    return text_dataset(
+        lines, charmap, batch_size, sequence_length, shuffle, seed, drop_remainder
+    )

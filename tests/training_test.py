@@ -1,8 +1,5 @@
 """Each method learns: measured numbers move the right way under `fit`."""
 
-import os
-import pathlib
-
 import keras
 import numpy as np
 import pytest
@@ -99,16 +96,10 @@ def test_dcgan_on_digits_matches_pixel_statistics():
     assert std_after < 0.7 * std_before
 
 
-@pytest.fixture
-def lm1b_lines():
-    root = os.environ.get("GAN_ZOO_TEST_DATA")
-    assert root, "Set GAN_ZOO_TEST_DATA to the shared data folder (../shared/data)."
-    return read_lines(pathlib.Path(root) / "lm1b")
-
-
 @pytest.mark.slow
-def test_fogan_text_lowers_the_four_gram_jsd(lm1b_lines):
+def test_fogan_text_lowers_the_four_gram_jsd(test_data):
     """A small CharCNN pair on the lm1b shard: samples' 4-gram JSD falls."""
+    lm1b_lines = read_lines(test_data / "lm1b")
     keras.utils.set_random_seed(0)
     charmap = Charmap.from_lines(lm1b_lines)
     reference = [line[:32] for line in lm1b_lines]

@@ -1,24 +1,22 @@
 """The text pipeline: charmap, one-hot batches, reading lines (lm1b shard)."""
 
-import os
-import pathlib
-
+import keras
 import numpy as np
 import pytest
 
+from gan_zoo import datasets
+from gan_zoo.datasets.sources import MissingDataError
 from gan_zoo.datasets.text import (
     PAD,
     UNKNOWN,
     Charmap,
+    lm1b,
+    lm1b_lines,
     read_lines,
     text_dataset,
 )
-
-
-def lm1b_folder():
-    root = os.environ.get("GAN_ZOO_TEST_DATA")
-    assert root, "Set GAN_ZOO_TEST_DATA to the shared data folder (../shared/data)."
-    return pathlib.Path(root) / "lm1b"
+from gan_zoo.models import FOGAN
+from gan_zoo.models.architectures import CharCNNCritic, CharCNNGenerator
 
 
 def test_charmap_orders_by_frequency_and_keeps_the_pad():
@@ -72,13 +70,43 @@ def test_too_few_lines_for_a_batch():
         text_dataset(["ab"], charmap, batch_size=2)
 
 
-def test_lm1b_heldout_shard():
-    lines = read_lines(lm1b_folder())
-    assert len(lines) == 6075
+def test_lm1b_test_split_is_the_heldout_shard(test_data):
+    lines = lm1b_lines("test", data_dir=test_data / "lm1b")
+    assert len(lines) == 6075 == datasets.info("lm1b")["size"]["test"]
+    assert lines == read_lines(test_data / "lm1b")
     charmap = Charmap.from_lines(lines)
     assert charmap.characters[:2] == [" ", "e"]
-    ds = text_dataset(lines, charmap, batch_size=64, seed=0)
+    ds = lm1b("test", charmap=charmap, data_dir=test_data / "lm1b", seed=0)
     assert sum(1 for _ in ds) == 6075 // 64
+    assert lm1b_lines("test", data_dir=test_data / "lm1b", max_lines=10) == lines[:10]
+
+
+def test_lm1b_through_load_and_the_environment(test_data, monkeypatch):
+    monkeypatch.setenv("GAN_ZOO_DATA", str(test_data))  # finds $GAN_ZOO_DATA/lm1b
+    batch = next(iter(datasets.load("lm1b", split="test", batch_size=8, download=False)))
+    charmap = Charmap.from_lines(lm1b_lines("test"))
+    assert batch.shape == (8, 32, len(charmap))
+
+
+def test_lm1b_missing_files_say_where_we_looked(tmp_path):
+    with pytest.raises(MissingDataError, match="(?s)lm1b.*split 'train'.*data_dir"):
+        lm1b_lines("train", data_dir=tmp_path, download=False)
+    with pytest.raises(ValueError, match="split"):
+        lm1b_lines("validation")
+
+
+def test_lm1b_feeds_fit_of_a_text_gan(test_data):
+    charmap = Charmap.from_lines(lm1b_lines("test", data_dir=test_data / "lm1b"))
+    model = FOGAN(
+        CharCNNGenerator(charmap, width=8, num_blocks=1, latent_dim=4),
+        CharCNNCritic(len(charmap), width=8, num_blocks=1),
+        seed=0,
+    )
+    model.compile()
+    data = datasets.load("lm1b", split="test", batch_size=16, data_dir=test_data / "lm1b")
+    history = model.fit(data, steps_per_epoch=2, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][-1])
+    assert keras.ops.convert_to_numpy(model.generate(2)).shape == (2, 32, len(charmap))
 
 
 def test_read_lines_errors(tmp_path):
