@@ -3,6 +3,7 @@
 ```
 gan-zoo train dcgan                       # DCGAN on the 8x8 digits at 28x28
 gan-zoo train wgan_gp --dataset ring      # WGAN-GP on the ring of Gaussians
+gan-zoo train dcgan --dataset cifar10 --data-dir ~/data/cifar10
 python -m gan_zoo train lsgan --epochs 20 --out runs/lsgan
 ```
 
@@ -17,8 +18,8 @@ import pathlib
 
 import keras
 
+from gan_zoo import datasets
 from gan_zoo.callbacks import SampleGrid
-from gan_zoo.datasets import digits
 from gan_zoo.datasets import ring
 from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
@@ -52,11 +53,10 @@ METHODS = {
     "pwgan": PWGAN,
 }
 # Image datasets: `load(batch_size, image_size, seed)`.
-IMAGE_DATASETS = {
-    "digits": lambda batch_size, image_size, seed: digits(
-        batch_size=batch_size, image_size=image_size, seed=seed
-    ),
-}
+# Image datasets of `gan_zoo.datasets.load`; files found as it finds them.
+IMAGE_DATASETS = sorted(
+    name for name, about in datasets.DATASETS.items() if about.kind == "image"
+)
 # 2-D datasets: `(load(batch_size, seed), sample(n, seed))`; the ring's
 # defaults (8 modes, radius 2, std 0.05) are those of `ring_centers` below.
 POINT_DATASETS = {
@@ -114,14 +114,31 @@ def _parser():
     train.add_argument(
         "--dataset",
         default="digits",
-        choices=sorted({**IMAGE_DATASETS, **POINT_DATASETS}),
+        choices=sorted([*IMAGE_DATASETS, *POINT_DATASETS]),
         help="training data (default: digits)",
+    )
+    train.add_argument(
+        "--no-download",
+        action="store_true",
+        help="use local files only, never download the dataset",
+    )
+    train.add_argument(
+        "--split",
+        default="train",
+        help="split of an image dataset (default: train)",
+    )
+    train.add_argument(
+        "--data-dir",
+        type=pathlib.Path,
+        help="folder with the dataset's files (default: $GAN_ZOO_DATA, the "
+        "Keras cache, then a download)",
     )
     flags = {
         "--epochs": "epochs (default: 10 for images, 15 for 2-D)",
         "--batch-size": "batch size (default: 64 for images, 256 for 2-D)",
         "--steps-per-epoch": "batches per epoch (default: one pass over the data)",
-        "--image-size": f"image height and width (default: {IMAGE_SIZE})",
+        "--image-size": f"image height and width (default: the dataset's; "
+        f"{IMAGE_SIZE} for digits)",
         "--base-filters": f"DCGAN width (default: {BASE_FILTERS})",
         "--latent-dim": f"noise size (default: 100 for images, {TOY_LATENT_DIM} for 2-D)",
     }
@@ -142,13 +159,22 @@ def _parser():
 
 
 def _image_setup(args):
-    size = args.image_size or IMAGE_SIZE
+    native_size, _, channels = datasets.info(args.dataset)["shape"]
+    size = args.image_size or (IMAGE_SIZE if args.dataset == "digits" else native_size)
     filters = args.base_filters or BASE_FILTERS
-    data = IMAGE_DATASETS[args.dataset](args.batch_size, size, args.seed)
-    generator = dcgan_generator(size, 1, args.latent_dim, base_filters=filters)
+    data = datasets.load(
+        args.dataset,
+        split=args.split,
+        batch_size=args.batch_size,
+        image_size=size,
+        data_dir=args.data_dir,
+        download=not args.no_download,
+        seed=args.seed,
+    )
+    generator = dcgan_generator(size, channels, args.latent_dim, base_filters=filters)
     batch_norm = not METHODS[args.method].per_sample_critic
     discriminator = dcgan_discriminator(
-        size, 1, base_filters=filters, batch_norm=batch_norm
+        size, channels, base_filters=filters, batch_norm=batch_norm
     )
     return data, generator, discriminator, None, ({}, {})
 
@@ -185,6 +211,8 @@ def _train(args):
         )
     except ValueError as error:
         args.command_parser.error(str(error))
+    except (datasets.MissingDataError, datasets.CorruptDataError) as error:
+        raise SystemExit(f"gan-zoo: {error}") from None
     if args.steps_per_epoch is not None:
         data = data.repeat()
     model.compile(**compile_args)

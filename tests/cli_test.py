@@ -49,6 +49,24 @@ def test_train_wgan_on_ring_uses_the_toy_clip_value(tmp_path):
     assert keras.saving.load_model(out / "model.keras").clip_value == 0.1
 
 
+def test_train_on_rgb_files_from_data_dir(tmp_path, test_data):
+    out = tmp_path / "celeba"
+    main(["train", "wgan_gp", "--dataset", "celeba", "--data-dir",
+          str(test_data / "celeba"), "--image-size", "16", "--base-filters", "4",
+          "--out", str(out), *FAST])
+    _check_run(out)
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.generator.output_shape == (None, 16, 16, 3)
+
+
+def test_missing_dataset_files_exit_with_where_we_looked(tmp_path, monkeypatch):
+    monkeypatch.delenv("GAN_ZOO_DATA", raising=False)
+    with pytest.raises(SystemExit, match="(?s)mnist.*split 'test'.*Looked in") as caught:
+        main(["train", "dcgan", "--dataset", "mnist", "--split", "test",
+              "--no-download", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out"), *FAST])
+    assert "download: not tried" in str(caught.value)
+
+
 def test_train_dcgan_on_digits(tmp_path, capsys):
     out = tmp_path / "digits"
     main(["train", "dcgan", *TINY_IMAGES, "--latent-dim=8", "--out", str(out), *FAST])
