@@ -30,3 +30,25 @@ def check_value_range(value_range):
             f"Received: value_range={value_range!r}"
         )
     return low, high
+
+
+def check_feature_shape(input_shape, layer, what="feature"):
+    """The last dimension of a `(batch, dim)` input shape, raising otherwise.
+
+    Args:
+        input_shape: the shape a layer is built or called with.
+        layer: the layer's name, for the message.
+        what: what the rows are (`"feature"`, `"embedding"`).
+    """
+    if len(input_shape) != 2:
+        raise ValueError(
+            f"{layer} takes {what} vectors of shape (batch, dim), rank 2. Received: "
+            f"input_shape={tuple(input_shape)}. Flatten them first (e.g. with "
+            "keras.layers.Flatten())."
+        )
+    if input_shape[-1] is None:
+        raise ValueError(
+            f"{layer} needs a known {what} dimension to build its weights. "
+            f"Received: input_shape={tuple(input_shape)}."
+        )
+    return int(input_shape[-1])
