@@ -39,6 +39,8 @@ setup(
         "gan_zoo.models.architectures",
         "gan_zoo.datasets",
     ],
+    # The offline feature classifiers of gan_zoo.metrics (tools/train_classifier.py).
+    package_data={"gan_zoo.metrics": ["classifiers/*/*.json", "classifiers/*/*.h5"]},
     install_requires=[
         "keras==3.15.1",
         # tf.data feeds `fit` on every backend (datasets/ builds pipelines).

@@ -1,4 +1,6 @@
-"""Callbacks for `GAN.fit`: pictures of the generator's progress."""
+"""Callbacks for `GAN.fit`: pictures of the generator's progress, and metrics."""
+
+import math
 
 import keras
 import numpy as np
@@ -6,6 +8,11 @@ import numpy as np
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.images import save_image_grid
 from gan_zoo.images import save_scatter
+from gan_zoo.metrics.evaluate import METRICS
+from gan_zoo.metrics.evaluate import evaluate
+from gan_zoo.metrics.features import FeatureStatistics
+from gan_zoo.metrics.features import extract
+from gan_zoo.metrics.features import get_extractor
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -111,3 +118,147 @@ class SampleGrid(keras.callbacks.Callback):
             "SampleGrid draws images (N, H, W, C) or 2-D points (N, 2); the "
             f"generator made samples of shape {samples.shape}."
         )
+
+
+class MetricEvaluator(keras.callbacks.Callback):
+    """Adds an image metric of the generator to the epoch logs during `fit`.
+
+    Every `every_n_epochs`-th epoch the callback scores `num_samples`
+    samples of `model` against `reference` with
+    `gan_zoo.metrics.evaluate.evaluate` and writes the values into the
+    epoch's `logs` under `"<key>_<extractor>"`, e.g.
+    `"fid_fashion_mnist_classifier"` or `"fid_inception_v3"`, so the log
+    names the feature space. On the other epochs it writes NaN, so every
+    epoch has the key and `History.history[key][i]` is epoch `i`.
+
+    Order matters: Keras hands one `logs` dict to the callbacks in list
+    order, and appends its `History` and progress bar after yours, so they
+    always see the metric; a `CSVLogger` or `TensorBoard` sees it only if
+    it comes *after* this callback in `callbacks=[...]`. (EarlyStopping
+    on the metric also belongs after it, with `every_n_epochs=1`.)
+
+    The reference features are extracted once, at the first evaluation, and
+    reused; the generator noise is the same at every evaluation (`seed`).
+    The extractor is built when the callback is (`"inception"` downloads
+    the ImageNet weights once).
+
+    Args:
+        reference: the real images (array, `tf.data.Dataset`, ...) or, for
+            FID only, a `gan_zoo.metrics.FeatureStatistics`. Not needed for
+            `"inception_score"` and `"class_statistics"`.
+        metric: str, one of `gan_zoo.metrics.evaluate.METRICS`. Defaults to
+            `"fid"`.
+        extractor: a `FeatureExtractor`, `"inception"`, or a shipped
+            classifier name such as `"fashion_mnist"`. Defaults to
+            `"inception"`.
+        every_n_epochs: int >= 1. Defaults to `1`.
+        num_samples: int >= 1, generated samples per evaluation. Defaults
+            to `1000`.
+        num_reference: int or `None`, reference images used (all by
+            default).
+        seed: int, seed of the generator noise. Defaults to `0`.
+        value_range: pair, the generator's output range. Defaults to
+            `(-1, 1)`.
+        **evaluate_kwargs: more arguments of `evaluate` (`batch_size`,
+            `kid_subsets`, ...).
+
+    Example:
+
+    ```python
+    model.fit(
+        data,
+        epochs=10,
+        callbacks=[
+            MetricEvaluator(test_images, "fid", extractor="fashion_mnist"),
+            keras.callbacks.CSVLogger("log.csv"),  # after MetricEvaluator
+        ],
+    )
+    ```
+    """
+
+    def __init__(
+        self,
+        reference=None,
+        metric="fid",
+        extractor="inception",
+        every_n_epochs=1,
+        num_samples=1000,
+        num_reference=None,
+        seed=0,
+        value_range=(-1, 1),
+        **evaluate_kwargs,
+    ):
+        super().__init__()
+        if metric not in METRICS:
+            raise ValueError(
+                f"`metric` must be one of {sorted(METRICS)}. Received: metric={metric!r}"
+            )
+        if METRICS[metric].needs_reference and reference is None:
+            raise ValueError(f"`reference` is required for metric={metric!r}.")
+        if METRICS[metric].needs_features and isinstance(reference, FeatureStatistics):
+            raise ValueError(
+                f"metric={metric!r} needs reference images; `FeatureStatistics` "
+                "serve FID only."
+            )
+        check_positive_int("every_n_epochs", every_n_epochs)
+        check_positive_int("num_samples", num_samples)
+        self.reference = reference
+        self.metric = metric
+        self.extractor = get_extractor(extractor)
+        self.every_n_epochs = int(every_n_epochs)
+        self.num_samples = int(num_samples)
+        self.num_reference = num_reference
+        self.seed = seed
+        self.value_range = value_range
+        self.evaluate_kwargs = evaluate_kwargs
+        self.results = None
+        self._reference_ready = False
+
+    @property
+    def log_keys(self):
+        """Result name -> log key, e.g. `{"fid": "fid_inception_v3"}`."""
+        names = METRICS[self.metric].keys
+        return {name: f"{name}_{self.extractor.short_name}" for name in names}
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        if (epoch + 1) % self.every_n_epochs != 0:
+            for key in self.log_keys.values():
+                logs[key] = math.nan
+            return
+        self.results = self.evaluate()
+        for name, key in self.log_keys.items():
+            logs[key] = float(self.results[name])
+
+    def evaluate(self):
+        """Scores the model now; returns `evaluate`'s dict."""
+        kwargs = dict(self.evaluate_kwargs)
+        reference_range = kwargs.pop("reference_value_range", None) or self.value_range
+        spec = METRICS[self.metric]
+        if (
+            not self._reference_ready
+            and spec.needs_reference
+            and not isinstance(self.reference, FeatureStatistics)
+        ):
+            # Extracted once and reused at every evaluation.
+            self.reference = extract(
+                self.reference,
+                self.extractor,
+                num_samples=self.num_reference,
+                batch_size=kwargs.get("batch_size", 256),
+                value_range=reference_range,
+                keep_features=spec.needs_features,
+            )
+        self._reference_ready = True
+        return evaluate(
+            self.model,
+            self.reference,
+            metrics=self.metric,
+            extractor=self.extractor,
+            num_samples=self.num_samples,
+            seed=self.seed,
+            value_range=self.value_range,
+            **kwargs,
+        )
+

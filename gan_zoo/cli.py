@@ -1,10 +1,13 @@
-"""The `gan-zoo` command: train a method of the zoo on a built-in dataset.
+"""The `gan-zoo` command: train a method of the zoo on a built-in dataset,
+and score a trained generator.
 
 ```
 gan-zoo train dcgan                       # DCGAN on the 8x8 digits at 28x28
 gan-zoo train wgan_gp --dataset ring      # WGAN-GP on the ring of Gaussians
 gan-zoo train dcgan --dataset cifar10 --data-dir ~/data/cifar10
 python -m gan_zoo train lsgan --epochs 20 --out runs/lsgan
+gan-zoo evaluate --model runs/dcgan-fashion_mnist/model.keras \
+    --dataset fashion_mnist --metric fid --metric kid
 ```
 
 A run writes, under `--out` (default `runs/METHOD-DATASET`), one PNG of
@@ -25,6 +28,12 @@ from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
 from gan_zoo.datasets import sample_ring
 from gan_zoo.datasets import sample_rotated_gaussians
+from gan_zoo.metrics.evaluate import METRICS as EVALUATION_METRICS
+from gan_zoo.metrics.evaluate import evaluate
+from gan_zoo.metrics.evaluate import format_results
+from gan_zoo.metrics.features import available_classifiers
+from gan_zoo.metrics.features import classifier_extractor
+from gan_zoo.metrics.features import inception_extractor
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
 from gan_zoo.models import FOGAN
@@ -79,6 +88,7 @@ BASE_FILTERS = 32
 RING_STD = 0.05
 NUM_COVERAGE_SAMPLES = 2_000
 NUM_REFERENCE_POINTS = 1_000
+NUM_EVALUATION_SAMPLES = 10_000
 
 
 def _positive_int(text):
@@ -93,7 +103,7 @@ def _positive_int(text):
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog="gan-zoo", description="Train GANs of the gan_zoo model zoo."
+        prog="gan-zoo", description="Train and evaluate GANs of the gan_zoo model zoo."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     train = commands.add_parser(
@@ -155,7 +165,84 @@ def _parser():
         default=0,
         help="seed of the weights, noise and data order (default: 0)",
     )
+    _add_evaluate_parser(commands)
     return parser
+
+
+def _add_evaluate_parser(commands):
+    evaluate_parser = commands.add_parser(
+        "evaluate",
+        help="score a trained generator against a dataset (FID, KID, IS, ...)",
+        description=(
+            "Draw samples from a saved model and score them against real images "
+            "of --dataset in a feature space: InceptionV3 with ImageNet weights "
+            "(downloaded once; needed for numbers comparable with papers) or a "
+            "small classifier shipped for the dataset (offline; its scores are "
+            "named after it, e.g. 'FID (fashion_mnist classifier features)', and "
+            "are not comparable with Inception FID). Loading a pretrained preset "
+            "(--preset) will come with gan_zoo's presets."
+        ),
+    )
+    evaluate_parser.set_defaults(run=_evaluate, command_parser=evaluate_parser)
+    evaluate_parser.add_argument(
+        "--model",
+        type=pathlib.Path,
+        required=True,
+        metavar="PATH",
+        help="a .keras file, e.g. model.keras written by `gan-zoo train`",
+    )
+    evaluate_parser.add_argument(
+        "--dataset",
+        required=True,
+        choices=IMAGE_DATASETS,
+        help="the real images to compare with",
+    )
+    evaluate_parser.add_argument(
+        "--split", default="test", help="split of the real images (default: test)"
+    )
+    evaluate_parser.add_argument(
+        "--metric",
+        action="append",
+        choices=sorted(EVALUATION_METRICS),
+        help="metric to compute; repeat for several (default: fid)",
+    )
+    classifiers = available_classifiers()
+    evaluate_parser.add_argument(
+        "--extractor",
+        default="auto",
+        choices=["auto", "inception", *classifiers],
+        help="feature space: 'inception', or the classifier of a dataset "
+        f"({', '.join(classifiers) or 'none shipped'}); 'auto' (default) takes "
+        "the dataset's classifier when one is shipped, else Inception",
+    )
+    evaluate_parser.add_argument(
+        "--num-samples",
+        type=_positive_int,
+        default=NUM_EVALUATION_SAMPLES,
+        help=f"generated samples (default: {NUM_EVALUATION_SAMPLES})",
+    )
+    evaluate_parser.add_argument(
+        "--num-reference",
+        type=_positive_int,
+        help="real images used (default: the whole split)",
+    )
+    evaluate_parser.add_argument(
+        "--batch-size", type=_positive_int, default=256, help="batch size (default: 256)"
+    )
+    evaluate_parser.add_argument(
+        "--data-dir",
+        type=pathlib.Path,
+        help="folder with the dataset's files (default: $GAN_ZOO_DATA, the "
+        "Keras cache, then a download)",
+    )
+    evaluate_parser.add_argument(
+        "--no-download",
+        action="store_true",
+        help="use local files only, never download the dataset",
+    )
+    evaluate_parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the noise (default: 0)"
+    )
 
 
 def _image_setup(args):
@@ -251,6 +338,54 @@ def _train(args):
             f"{result['modes_covered']}/{len(result['counts'])} modes, "
             f"high-quality fraction {result['high_quality_fraction']:.3f}"
         )
+
+
+def _evaluate(args):
+    if not args.model.is_file():
+        args.command_parser.error(f"--model: no such file: {args.model}")
+    model = keras.saving.load_model(args.model)
+    if not hasattr(model, "generator") or len(model.generator.output_shape) != 4:
+        args.command_parser.error(
+            f"--model: {args.model} is not a GAN that generates images."
+        )
+    size = model.generator.output_shape[1]
+    extractor = args.extractor
+    if extractor == "auto":
+        extractor = args.dataset if args.dataset in available_classifiers() else "inception"
+    extractor = inception_extractor() if extractor == "inception" else (
+        classifier_extractor(extractor)
+    )
+    try:
+        reference = datasets.load(
+            args.dataset,
+            split=args.split,
+            batch_size=args.batch_size,
+            image_size=size,
+            data_dir=args.data_dir,
+            shuffle=False,
+            drop_remainder=False,
+            download=not args.no_download,
+        )
+    except ValueError as error:
+        args.command_parser.error(str(error))
+    except (datasets.MissingDataError, datasets.CorruptDataError) as error:
+        raise SystemExit(f"gan-zoo: {error}") from None
+    print(
+        f"Evaluating {type(model).__name__} from {args.model} against "
+        f"{args.dataset} ({args.split}) in {extractor.name}"
+    )
+    results = evaluate(
+        model,
+        reference,
+        metrics=args.metric or ["fid"],
+        extractor=extractor,
+        num_samples=args.num_samples,
+        num_reference=args.num_reference,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    print(format_results(results))
+    return results
 
 
 def main(argv=None):

@@ -1,10 +1,18 @@
-"""Tests for `gan_zoo.callbacks.SampleGrid`."""
+"""Tests for `gan_zoo.callbacks`: `SampleGrid` and `MetricEvaluator`."""
 
+import csv
+import math
+
+import keras
 import numpy as np
 import pytest
 from PIL import Image
 
+from gan_zoo.callbacks import MetricEvaluator
 from gan_zoo.callbacks import SampleGrid
+from gan_zoo.metrics.evaluate import evaluate
+from gan_zoo.metrics.features import FeatureExtractor
+from gan_zoo.metrics.features import FeatureStatistics
 from gan_zoo.models import GAN
 from gan_zoo.models.architectures import dcgan_discriminator
 from gan_zoo.models.architectures import dcgan_generator
@@ -91,3 +99,82 @@ def test_bad_arguments_raise(kwargs, message):
     kwargs = {"path": "e{epoch}.png", **kwargs}
     with pytest.raises(ValueError, match=message):
         SampleGrid(**kwargs)
+
+
+def _flat_extractor():
+    """Features = the 8x8 pixels; logits = a fixed linear map to 3 classes."""
+    inputs = keras.Input((8, 8, 1))
+    features = keras.layers.Flatten()(inputs)
+    init = keras.initializers.GlorotUniform(0)
+    logits = keras.layers.Dense(3, kernel_initializer=init)(features)
+    return FeatureExtractor(keras.Model(inputs, [features, logits]), "flat pixels", "flat", 8, 1)
+
+
+def _csv_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_metric_reaches_history_and_csv_logger(tmp_path):
+    model, data = _tiny_gan("images")
+    extractor = _flat_extractor()
+    evaluator = MetricEvaluator(data, "fid", extractor=extractor, num_samples=24, seed=5)
+    csv_logger = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    history = model.fit(
+        data, batch_size=8, epochs=2, callbacks=[evaluator, csv_logger], verbose=0
+    )
+    fids = history.history["fid_flat"]
+    assert len(fids) == 2 and all(np.isfinite(fids)) and fids[0] != fids[1]
+    rows = _csv_rows(tmp_path / "log.csv")
+    assert [float(row["fid_flat"]) for row in rows] == pytest.approx(fids)
+    # The logged value is `evaluate` of the trained model with the same noise.
+    direct = evaluate(model, data, "fid", extractor=extractor, num_samples=24, seed=5)
+    assert direct["fid"] == pytest.approx(fids[-1], rel=1e-5)
+
+
+def test_skipped_epochs_log_nan_to_keep_epochs_aligned(tmp_path):
+    model, data = _tiny_gan("images")
+    evaluator = MetricEvaluator(
+        data, "precision_recall", extractor=_flat_extractor(), every_n_epochs=2,
+        num_samples=16,
+    )
+    csv_logger = keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))
+    history = model.fit(
+        data, batch_size=8, epochs=3, callbacks=[evaluator, csv_logger], verbose=0
+    )
+    for key in ("precision_flat", "recall_flat"):
+        values = history.history[key]
+        assert math.isnan(values[0]) and math.isnan(values[2])
+        assert 0.0 <= values[1] <= 1.0
+    rows = _csv_rows(tmp_path / "log.csv")
+    assert [row["recall_flat"] == "nan" for row in rows] == [True, False, True]
+
+
+def test_metric_without_reference_logs_inception_score():
+    model, data = _tiny_gan("images")
+    evaluator = MetricEvaluator(
+        metric="inception_score", extractor=_flat_extractor(), num_samples=20, is_splits=2
+    )
+    history = model.fit(data, batch_size=8, epochs=1, callbacks=[evaluator], verbose=0)
+    score = history.history["inception_score_flat"][0]
+    assert 1.0 <= score <= 3.0
+    assert evaluator.log_keys == {
+        "inception_score": "inception_score_flat",
+        "inception_score_std": "inception_score_std_flat",
+    }
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"metric": "fld"}, "`metric` must be one of"),
+        ({"reference": None}, "`reference` is required"),
+        ({"every_n_epochs": 0}, "every_n_epochs"),
+        ({"num_samples": -1}, "num_samples"),
+        ({"metric": "kid", "reference": FeatureStatistics(64)}, "serve FID only"),
+    ],
+)
+def test_metric_evaluator_bad_arguments_raise(kwargs, message):
+    kwargs = {"reference": np.zeros((4, 8, 8, 1)), "extractor": _flat_extractor(), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        MetricEvaluator(**kwargs)

@@ -136,3 +136,69 @@ def test_python_dash_m_runs_the_command():
     assert result.returncode == 0, result.stderr
     assert "usage: gan-zoo train" in result.stdout
     assert "softmax_gan" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def fashion_model(tmp_path_factory):
+    """A DCGAN trained for 2 steps on Fashion-MNIST test images, as model.keras."""
+    out = tmp_path_factory.mktemp("fashion")
+    main(["train", "dcgan", "--dataset", "fashion_mnist", "--split", "test",
+          "--no-download", "--base-filters", "4", "--latent-dim", "8",
+          "--out", str(out), *FAST])
+    return out / "model.keras"
+
+
+def test_evaluate_prints_metrics_named_after_the_classifier(fashion_model, capsys):
+    results = _evaluate_fashion(fashion_model, "--metric", "fid", "--metric", "kid")
+    printed = capsys.readouterr().out
+    assert "in fashion_mnist classifier features" in printed
+    fid_line = next(line for line in printed.splitlines() if line.startswith("FID"))
+    assert fid_line.startswith("FID (fashion_mnist classifier features): ")
+    assert "[64 samples vs 128 reference]" in fid_line
+    assert "KID (fashion_mnist classifier features): " in printed
+    assert results["fid"] > 0 and np.isfinite(results["kid"])
+
+
+def test_evaluate_defaults_to_fid_and_is_seeded(fashion_model):
+    first = _evaluate_fashion(fashion_model, "--seed", "3")
+    assert set(first) == {"fid", "extractor", "num_samples", "num_reference"}
+    assert _evaluate_fashion(fashion_model, "--seed", "3")["fid"] == first["fid"]
+    assert _evaluate_fashion(fashion_model, "--seed", "4")["fid"] != first["fid"]
+
+
+def _evaluate_fashion(model_path, *extra):
+    from gan_zoo.cli import _evaluate, _parser
+
+    args = _parser().parse_args(
+        ["evaluate", "--model", str(model_path), "--dataset", "fashion_mnist",
+         "--no-download", "--num-samples", "64", "--num-reference", "128",
+         "--batch-size", "64", *extra]
+    )
+    return _evaluate(args)
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["evaluate", "--dataset", "mnist"], "the following arguments are required: --model"),
+        (["evaluate", "--model", "nope.keras", "--dataset", "mnist"], "--model: no such file"),
+        (["evaluate", "--model", "m.keras", "--dataset", "ring"], "argument --dataset"),
+        (["evaluate", "--model", "m.keras", "--dataset", "mnist", "--metric", "fd"],
+         "argument --metric: invalid choice: 'fd'"),
+        (["evaluate", "--model", "m.keras", "--dataset", "mnist", "--extractor", "x"],
+         "argument --extractor: invalid choice"),
+    ],
+)
+def test_evaluate_bad_arguments_exit_with_message(capsys, argv, message):
+    with pytest.raises(SystemExit) as error:
+        main(argv)
+    assert error.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_evaluate_help_names_the_feature_spaces(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    printed = capsys.readouterr().out
+    assert "usage: gan-zoo evaluate" in printed
+    assert "ImageNet" in printed and "fashion_mnist" in printed and "--preset" in printed
