@@ -37,7 +37,9 @@ def build(cls, charmap, args):
         len(charmap), sequence_length=args.sequence_length, width=args.width,
         num_blocks=args.blocks,
     )
-    model = cls(generator, critic, seed=args.seed)
+    # The text settings of the papers: WGAN-GP 10 critic steps, FOGAN 1.
+    n_critic = 10 if cls is WGANGP else 1
+    model = cls(generator, critic, n_critic=n_critic, seed=args.seed)
     model.compile()
     return model
 
