@@ -218,12 +218,8 @@ def cifar10(
         MissingDataError: if the files are nowhere and cannot be downloaded.
         CorruptDataError: for a damaged or wrong file.
     """
-    low, high = pipeline.check_image_args(batch_size, image_size, value_range)
-    images, labels = load_arrays(split, data_dir, download)
-    pipeline.check_batch_fits(
-        "cifar10", f"split {split!r}", batch_size, len(images), drop_remainder
-    )
-    return pipeline.array_dataset(
-        images, labels, batch_size, image_size, low, high, with_labels, shuffle, seed,
+    return pipeline.load_array_dataset(
+        "cifar10", split, lambda: load_arrays(split, data_dir, download),
+        batch_size, image_size, value_range, with_labels, shuffle, seed,
         drop_remainder,
     )

@@ -196,19 +196,9 @@ def _dataset(
     drop_remainder,
     download,
 ):
-    low, high = pipeline.check_image_args(batch_size, image_size, value_range)
-    images, labels = load_arrays(name, split, data_dir, download)
-    pipeline.check_batch_fits(name, f"split {split!r}", batch_size, len(images), drop_remainder)
-    return pipeline.array_dataset(
-        images,
-        labels,
-        batch_size,
-        image_size,
-        low,
-        high,
-        with_labels,
-        shuffle,
-        seed,
+    return pipeline.load_array_dataset(
+        name, split, lambda: load_arrays(name, split, data_dir, download),
+        batch_size, image_size, value_range, with_labels, shuffle, seed,
         drop_remainder,
     )
 

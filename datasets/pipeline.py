@@ -19,7 +19,13 @@ import tensorflow as tf
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.arguments import check_value_range
 
-__all__ = ["array_dataset", "check_image_args", "check_split", "to_float"]
+__all__ = [
+    "array_dataset",
+    "check_image_args",
+    "check_split",
+    "load_array_dataset",
+    "to_float",
+]
 
 
 def check_split(dataset, split, splits):
@@ -60,6 +66,39 @@ def to_float(images, image_size, low, high):
         )
         images = tf.clip_by_value(images, low, high)
     return images
+
+
+def load_array_dataset(
+    dataset,
+    split,
+    load_arrays,
+    batch_size,
+    image_size,
+    value_range,
+    with_labels,
+    shuffle,
+    seed,
+    drop_remainder,
+):
+    """Checks the arguments, calls `load_arrays()`, then `array_dataset`.
+
+    The shared body of the array-backed loaders (MNIST, Fashion-MNIST,
+    CIFAR-10, SVHN): arguments are checked before any file is looked for.
+
+    Args:
+        dataset: the dataset's name, for messages.
+        split: the split's name, for messages.
+        load_arrays: callable returning `(uint8 images, labels)`.
+        batch_size, image_size, value_range, with_labels, shuffle, seed,
+            drop_remainder: as in `gan_zoo.datasets.load`.
+    """
+    low, high = check_image_args(batch_size, image_size, value_range)
+    images, labels = load_arrays()
+    check_batch_fits(dataset, f"split {split!r}", batch_size, len(images), drop_remainder)
+    return array_dataset(
+        images, labels, batch_size, image_size, low, high, with_labels, shuffle,
+        seed, drop_remainder,
+    )
 
 
 def array_dataset(

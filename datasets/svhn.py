@@ -166,12 +166,8 @@ def svhn(
         MissingDataError: if the file is nowhere and cannot be downloaded.
         CorruptDataError: for a damaged or wrong file.
     """
-    low, high = pipeline.check_image_args(batch_size, image_size, value_range)
-    images, labels = load_arrays(split, data_dir, download)
-    pipeline.check_batch_fits(
-        "svhn", f"split {split!r}", batch_size, len(images), drop_remainder
-    )
-    return pipeline.array_dataset(
-        images, labels, batch_size, image_size, low, high, with_labels, shuffle, seed,
+    return pipeline.load_array_dataset(
+        "svhn", split, lambda: load_arrays(split, data_dir, download),
+        batch_size, image_size, value_range, with_labels, shuffle, seed,
         drop_remainder,
     )
