@@ -16,7 +16,9 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from gan_zoo.arguments import check_positive_int
 from gan_zoo.arguments import check_value_range
+from gan_zoo.datasets.pipeline import check_batch_fits
 
 _MAX_PIXEL = 16.0
 _NATIVE_SIZE = 8
@@ -87,11 +89,13 @@ def digits(
     with_labels=False,
     shuffle=True,
     seed=0,
+    drop_remainder=True,
 ):
     """Batched `tf.data.Dataset` of the 8x8 digits, upsampled.
 
     Args:
-        batch_size: int, batch size, between 1 and 1,797. Defaults to `64`.
+        batch_size: int >= 1, batch size, at most 1,797 when
+            `drop_remainder`. Defaults to `64`.
         image_size: int >= 8, height and width of the images. Defaults to
             `28`.
         value_range: pair `(low, high)` of pixel values. Defaults to
@@ -100,12 +104,14 @@ def digits(
             of images alone. Defaults to `False`.
         shuffle: bool, whether to reshuffle every epoch. Defaults to `True`.
         seed: int or `None`, seed of the shuffle order. Defaults to `0`.
+        drop_remainder: bool, whether to drop the last partial batch (a GAN
+            step wants full batches; an evaluation wants every image).
+            Defaults to `True`.
 
     Returns:
         A `tf.data.Dataset` of float32 batches of shape
         `(batch_size, image_size, image_size, 1)` (with int32 labels of shape
-        `(batch_size,)` when `with_labels`). The last partial batch is
-        dropped.
+        `(batch_size,)` when `with_labels`).
 
     Raises:
         ValueError: for an out-of-range `batch_size` or `image_size`, or a
@@ -118,19 +124,12 @@ def digits(
     TensorShape([32, 32, 32, 1])
     """
     num_images = len(_raw_digits()[1])
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or not 1 <= batch_size <= num_images
-    ):
-        raise ValueError(
-            f"`batch_size` must be an integer between 1 and {num_images} "
-            f"(the number of images). Received: batch_size={batch_size!r}"
-        )
+    check_positive_int("batch_size", batch_size)
+    check_batch_fits("digits", "train", batch_size, num_images, drop_remainder)
     images, labels = load_digit_images(image_size, value_range)
     data = (images, labels) if with_labels else images
     ds = tf.data.Dataset.from_tensor_slices(data)
     if shuffle:
         ds = ds.shuffle(num_images, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=True)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -82,11 +82,6 @@ def _digits(split, batch_size, image_size, value_range, with_labels, data_dir,
     del download
     check_split("digits", split, ("train",))
     _no_data_dir("digits", data_dir)
-    if not drop_remainder:
-        raise ValueError(
-            "Dataset 'digits' always drops the last partial batch. "
-            "Received: drop_remainder=False"
-        )
     return digits(
         batch_size=batch_size,
         image_size=8 if image_size is None else image_size,
@@ -94,6 +89,7 @@ def _digits(split, batch_size, image_size, value_range, with_labels, data_dir,
         with_labels=with_labels,
         shuffle=shuffle,
         seed=seed,
+        drop_remainder=drop_remainder,
     )
 
 

@@ -1,22 +1,25 @@
-"""Classifier FID of a DCGAN on Fashion-MNIST as training goes on, and the floor.
+"""Classifier FID of a DCGAN as training goes on, and the floor.
 
 ```
-KERAS_BACKEND=jax python tools/fid_progress.py                 # epochs 1 and 5
+KERAS_BACKEND=jax python tools/fid_progress.py                 # Fashion-MNIST, epochs 1 and 5
 KERAS_BACKEND=jax python tools/fid_progress.py --report-epochs 1 2 5 10
+KERAS_BACKEND=jax python tools/fid_progress.py --dataset digits --report-epochs 5 50
 ```
 
-Prints, in the feature space of the shipped Fashion-MNIST classifier
-(`gan_zoo.metrics.classifier_extractor("fashion_mnist")`, not Inception):
+Prints, in the feature space of the dataset's shipped classifier
+(`gan_zoo.metrics.classifier_extractor(dataset)`, not Inception):
 
 - the floor: FID of `--num-samples` real *train* images against the real
-  *test* images (what a perfect generator would score with this many
-  samples; FID is biased upwards at small sample sizes);
-- the FID of `--num-samples` DCGAN samples against the test images after
-  each epoch of `--report-epochs` (the DCGAN of `gan-zoo train dcgan
-  --dataset fashion_mnist`: 28x28, 32 base filters, 100-d noise, the
-  paper's Adam).
+  reference images (`--reference-split`, default `test`), or, where the two
+  splits are one (digits has only `train`), of one random half of the split
+  against the other: what a perfect generator would score with this many
+  samples (FID is biased upwards at small sample sizes);
+- the FID of `--num-samples` DCGAN samples against the reference after
+  each epoch of `--report-epochs` (the DCGAN of `gan-zoo train dcgan`:
+  at the dataset's resolution, 32 base filters, 100-d noise, the paper's
+  Adam).
 
-The test-set statistics are extracted once and reused.
+The reference statistics are extracted once and reused.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
@@ -39,6 +43,9 @@ from gan_zoo.models.architectures import dcgan_generator  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", default="fashion_mnist")
+    parser.add_argument("--train-split", default="train")
+    parser.add_argument("--reference-split", default=None)
     parser.add_argument("--report-epochs", type=int, nargs="+", default=[1, 5])
     parser.add_argument("--num-samples", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -48,31 +55,44 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    def load(split, shuffle, batch_size=500):
+    splits = datasets.info(args.dataset)["size"]
+    reference_split = args.reference_split or ("test" if "test" in splits else "train")
+    size, _, channels = datasets.info(args.dataset)["shape"]
+
+    def load(split, shuffle, batch_size=500, drop_remainder=False):
         return datasets.load(
-            "fashion_mnist", split=split, batch_size=batch_size, shuffle=shuffle,
-            seed=args.seed, drop_remainder=False, download=False,
+            args.dataset, split=split, batch_size=batch_size, shuffle=shuffle,
+            seed=args.seed, drop_remainder=drop_remainder, download=False,
+            image_size=size,
         )
 
-    extractor = classifier_extractor("fashion_mnist")
-    print(f"Feature space: {extractor.name} (test accuracy "
-          f"{extractor.metadata['test_accuracy']}); backend {keras.backend.backend()}")
-    test = extract(load("test", False), extractor).statistics
-    floor = fid(load("train", False), test, extractor=extractor, num_samples=args.num_samples)
-    print(f"floor: FID ({extractor.name}), {args.num_samples} real train images "
-          f"vs {test.count} test images: {floor:.3f}")
+    extractor = classifier_extractor(args.dataset)
+    print(f"Feature space: {extractor.name} (accuracy "
+          f"{extractor.metadata['test_accuracy']} on "
+          f"{extractor.metadata['test_split']}); backend {keras.backend.backend()}")
+    reference = extract(load(reference_split, False), extractor).statistics
+    if args.train_split != reference_split:
+        floor = fid(load(args.train_split, False), reference, extractor=extractor,
+                    num_samples=args.num_samples)
+        print(f"floor: FID ({extractor.name}), {args.num_samples} real "
+              f"{args.train_split} images vs {reference.count} {reference_split} "
+              f"images: {floor:.3f}")
+    else:
+        images = np.concatenate(list(load(reference_split, False).as_numpy_iterator()))
+        order = np.random.default_rng(args.seed).permutation(len(images))
+        half, other = np.array_split(images[order], 2)
+        floor = fid(half, other, extractor=extractor)
+        print(f"floor: FID ({extractor.name}), {len(half)} vs the other "
+              f"{len(other)} real {reference_split} images: {floor:.3f}")
 
     keras.utils.set_random_seed(args.seed)
     model = DCGAN(
-        dcgan_generator(28, 1, args.latent_dim, base_filters=args.base_filters),
-        dcgan_discriminator(28, 1, base_filters=args.base_filters),
+        dcgan_generator(size, channels, args.latent_dim, base_filters=args.base_filters),
+        dcgan_discriminator(size, channels, base_filters=args.base_filters),
         seed=args.seed,
     )
     model.compile()
-    train = datasets.load(
-        "fashion_mnist", split="train", batch_size=args.batch_size, seed=args.seed,
-        download=False,
-    )
+    train = load(args.train_split, True, args.batch_size, drop_remainder=True)
     if args.steps_per_epoch:
         train = train.repeat()
     done, start = 0, time.perf_counter()
@@ -82,10 +102,11 @@ def main(argv=None):
             steps_per_epoch=args.steps_per_epoch, verbose=0,
         )
         done = epoch
-        value = fid(model, test, extractor=extractor, num_samples=args.num_samples,
+        value = fid(model, reference, extractor=extractor, num_samples=args.num_samples,
                     seed=args.seed)
         print(f"DCGAN after {epoch} epoch(s): FID ({extractor.name}), "
-              f"{args.num_samples} samples vs {test.count} test images: {value:.3f}"
+              f"{args.num_samples} samples vs {reference.count} {reference_split} "
+              f"images: {value:.3f}"
               f"  [{time.perf_counter() - start:.0f} s]")
 
 

@@ -3,8 +3,11 @@
 `evaluate(images, reference, metrics, extractor, num_samples)` draws or
 reads the images batch by batch, runs the feature extractor once, and
 computes every requested metric with the formulas of
-`gan_zoo.metrics.statistics`. `fid`, `kid`, `inception_score`,
-`precision_recall` and `class_statistics` are one-metric shortcuts.
+`gan_zoo.metrics.statistics`. `fid` and `kid` are one-metric shortcuts;
+the Inception score, precision/recall and class statistics of images are
+`evaluate(images, metrics=...)` (the names `inception_score`,
+`precision_recall` and `class_statistics` of `gan_zoo.metrics` are the
+formulas, on probabilities and features).
 Results carry the extractor's name: a FID on classifier features is
 "FID (fashion_mnist classifier features)", never "FID".
 """
@@ -273,24 +276,3 @@ def kid(images, reference, extractor="inception", num_samples=None, **kwargs):
     """Kernel Inception distance `(mean, std)`; see `evaluate`."""
     result = evaluate(images, reference, "kid", extractor, num_samples, **kwargs)
     return result["kid"], result["kid_std"]
-
-
-def inception_score(images, extractor="inception", num_samples=None, **kwargs):
-    """Inception score `(mean, std)` of the extractor's class probabilities."""
-    result = evaluate(images, None, "inception_score", extractor, num_samples, **kwargs)
-    return result["inception_score"], result["inception_score_std"]
-
-
-def precision_recall(images, reference, extractor="inception", num_samples=None, **kwargs):
-    """k-NN precision and recall `{"precision", "recall"}`; see `evaluate`."""
-    result = evaluate(images, reference, "precision_recall", extractor, num_samples, **kwargs)
-    return {"precision": result["precision"], "recall": result["recall"]}
-
-
-def class_statistics(images, extractor="inception", num_samples=None, **kwargs):
-    """`{"distinct_classes", "class_kl"}` of the extractor's predicted classes."""
-    result = evaluate(images, None, "class_statistics", extractor, num_samples, **kwargs)
-    return {
-        "distinct_classes": result["distinct_classes"],
-        "class_kl": result["class_kl"],
-    }

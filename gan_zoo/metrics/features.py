@@ -123,7 +123,8 @@ class FeatureExtractor:
     Wraps a Keras model with two outputs, `[features, logits]`, and the
     input it expects. `__call__` maps the images' `value_range` to the
     model's, repeats grey to RGB or averages RGB to grey as the model
-    needs, resizes (bilinear, no antialiasing) to the model's size, and
+    needs, resizes (bilinear; antialiased, which changes only downscaling)
+    to the model's size, and
     runs the model in inference mode in chunks of `batch_size`.
 
     Args:
@@ -163,7 +164,7 @@ class FeatureExtractor:
         self.feature_dim = int(model.outputs[0].shape[-1])
         self.num_classes = int(model.outputs[1].shape[-1])
         self._resize = keras.layers.Resizing(
-            self.image_size, self.image_size, interpolation="bilinear"
+            self.image_size, self.image_size, interpolation="bilinear", antialias=True
         )
 
     def __repr__(self):

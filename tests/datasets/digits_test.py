@@ -51,6 +51,14 @@ def test_dataset_yields_image_batches():
     assert batch.dtype.name == "float32"
 
 
+@pytest.mark.parametrize("drop_remainder, sizes", [(True, {500}), (False, {500, 297})])
+def test_dataset_keeps_the_last_partial_batch_on_request(drop_remainder, sizes):
+    ds = digits(batch_size=500, image_size=8, shuffle=False, drop_remainder=drop_remainder)
+    batch_sizes = [len(batch) for batch in ds]
+    assert set(batch_sizes) == sizes
+    assert sum(batch_sizes) == (1500 if drop_remainder else 1797)
+
+
 def test_dataset_with_labels_yields_pairs():
     ds = digits(batch_size=16, image_size=8, with_labels=True)
     images, labels = next(iter(ds))

@@ -8,13 +8,10 @@ import tensorflow as tf
 from gan_zoo import datasets
 from gan_zoo.metrics import statistics
 from gan_zoo.metrics.evaluate import METRICS
-from gan_zoo.metrics.evaluate import class_statistics
 from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.evaluate import fid
 from gan_zoo.metrics.evaluate import format_results
-from gan_zoo.metrics.evaluate import inception_score
 from gan_zoo.metrics.evaluate import kid
-from gan_zoo.metrics.evaluate import precision_recall
 from gan_zoo.metrics.features import FeatureExtractor
 from gan_zoo.metrics.features import classifier_extractor
 from gan_zoo.metrics.features import extract
@@ -54,13 +51,17 @@ def test_other_metrics_equal_the_statistics_on_the_extractor_outputs():
     assert kid_value == statistics.kernel_inception_distance(
         fake_features, real_features, subsets=5, subset_size=50, seed=0
     )
-    assert inception_score(fake, extractor=extractor, is_splits=4) == (
-        statistics.inception_score(fake_probs, splits=4)
+    results = evaluate(
+        fake, real, ["inception_score", "precision_recall", "class_statistics"],
+        extractor=extractor, is_splits=4,
     )
-    assert precision_recall(fake, real, extractor=extractor) == (
-        statistics.precision_recall(real_features, fake_features, k=3)
-    )
-    assert class_statistics(fake, extractor=extractor) == statistics.class_statistics(fake_probs)
+    is_mean, is_std = statistics.inception_score(fake_probs, splits=4)
+    assert (results["inception_score"], results["inception_score_std"]) == (is_mean, is_std)
+    pr = statistics.precision_recall(real_features, fake_features, k=3)
+    assert (results["precision"], results["recall"]) == (pr["precision"], pr["recall"])
+    classes = statistics.class_statistics(fake_probs)
+    assert results["distinct_classes"] == classes["distinct_classes"]
+    assert results["class_kl"] == classes["class_kl"]
 
 
 def test_evaluate_names_the_feature_space_in_results_and_text():
