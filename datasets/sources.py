@@ -63,7 +63,8 @@ class Download(NamedTuple):
     Attributes:
         url: the standard URL (`http(s)://` or `file://`).
         sha256: hex SHA-256 of the file as downloaded (for `.gz` files, of
-            the compressed bytes).
+            the compressed bytes), or `None` to skip the check (ad-hoc URLs
+            given by a user, e.g. to `from_preset`).
         extract: whether the file is a `.tar(.gz)`/`.tgz`/`.zip` archive to
             unpack into the cache folder (the archive is then deleted).
     """
@@ -100,8 +101,10 @@ class Source(NamedTuple):
     keras_cache_dirs: tuple = ()
 
 
-def keras_cache_dir():
-    """`$KERAS_HOME/datasets` (`~/.keras/datasets` when `KERAS_HOME` is unset).
+def keras_cache_dir(subdir="datasets"):
+    """`$KERAS_HOME/<subdir>` (`~/.keras/datasets` when `KERAS_HOME` is unset).
+
+    `subdir` defaults to `"datasets"`; presets use `"presets"`.
 
     Like `keras.utils.get_file`, falls back to `/tmp/.keras/datasets` when the
     Keras home exists but is not writable.
@@ -109,7 +112,7 @@ def keras_cache_dir():
     home = os.path.expanduser(os.environ.get("KERAS_HOME") or "~/.keras")
     if os.path.isdir(home) and not os.access(home, os.W_OK):
         home = os.path.join(tempfile.gettempdir(), ".keras")
-    return os.path.join(home, "datasets")
+    return os.path.join(home, subdir)
 
 
 def _with_subdirs(folder, source):
@@ -273,7 +276,7 @@ def _basename(url):
     return name
 
 
-def fetch(item, folder, dataset):
+def fetch(item, folder, dataset, subject=None):
     """Downloads one `Download` into `folder`, atomically.
 
     The bytes go to a hidden temporary file in `folder` while their SHA-256
@@ -285,6 +288,8 @@ def fetch(item, folder, dataset):
         item: the `Download`.
         folder: the destination folder (created if needed).
         dataset: the dataset's name, for error messages.
+        subject: how error messages name what is fetched, instead of
+            `Dataset '<dataset>'` (e.g. `Preset 'dcgan_fashion_mnist'`).
 
     Returns:
         The path of the downloaded file, or `folder` for an archive.
@@ -293,9 +298,15 @@ def fetch(item, folder, dataset):
         OSError, http.client.HTTPException: when the transfer fails (no
             network, HTTP error, connection closed early).
         CorruptDataError: when the SHA-256 of the bytes received is not
-            `item.sha256`, or the archive cannot be unpacked.
+            `item.sha256` (unless it is `None`), or the archive cannot be
+            unpacked.
     """
     name = _basename(item.url)
+    # A dataset's files may be supplied by hand; other downloads unpack to a folder.
+    by_hand = "its folder as `data_dir=`"
+    if subject is not None:
+        by_hand = "its (unpacked) folder instead"
+    subject = subject or f"Dataset '{dataset}'"
     os.makedirs(folder, exist_ok=True)
     handle, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     print(f"Downloading {item.url} to {folder}", file=sys.stderr)
@@ -315,17 +326,17 @@ def fetch(item, folder, dataset):
                 f"transfer ended after {received} of {announced} bytes"
             )
         digest = hasher.hexdigest()
-        if digest != item.sha256.lower():
+        if item.sha256 is not None and digest != item.sha256.lower():
             raise CorruptDataError(
-                f"Dataset '{dataset}': the file downloaded from {item.url} has "
+                f"{subject}: the file downloaded from {item.url} has "
                 f"SHA-256 {digest}, but the published one is {item.sha256}. "
                 "It was discarded (nothing was written to the cache). The "
                 "transfer was corrupted or the server's file changed: retry, "
                 "or download the file by hand, check its SHA-256, and pass "
-                "its folder as `data_dir=`."
+                f"{by_hand}."
             )
         if item.extract:
-            _unpack(partial, name, folder, dataset)
+            _unpack(partial, name, folder, subject)
             return folder
         path = os.path.join(folder, name)
         os.replace(partial, path)
@@ -335,7 +346,7 @@ def fetch(item, folder, dataset):
             os.remove(partial)
 
 
-def _unpack(archive, name, folder, dataset):
+def _unpack(archive, name, folder, subject):
     staging = tempfile.mkdtemp(prefix=f".{name}.", suffix=".unpack", dir=folder)
     try:
         try:
@@ -347,7 +358,7 @@ def _unpack(archive, name, folder, dataset):
                     tarred.extractall(staging, filter="data")
         except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
             raise CorruptDataError(
-                f"Dataset '{dataset}': cannot unpack the archive {name} "
+                f"{subject}: cannot unpack the archive {name} "
                 f"({error}). Nothing was kept; retry the download."
             ) from error
         for entry in os.listdir(staging):

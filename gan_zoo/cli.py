@@ -6,14 +6,17 @@ gan-zoo train dcgan                       # DCGAN on the 8x8 digits at 28x28
 gan-zoo train wgan_gp --dataset ring      # WGAN-GP on the ring of Gaussians
 gan-zoo train dcgan --dataset cifar10 --data-dir ~/data/cifar10
 python -m gan_zoo train lsgan --epochs 20 --out runs/lsgan
-gan-zoo evaluate --model runs/dcgan-fashion_mnist/model.keras \
+gan-zoo evaluate --preset runs/dcgan-fashion_mnist \
     --dataset fashion_mnist --metric fid --metric kid
+gan-zoo evaluate --weights runs/dcgan-digits/model.keras --dataset digits
 ```
 
 A run writes, under `--out` (default `runs/METHOD-DATASET`), one PNG of
 samples from fixed noise per epoch (`samples/epoch_001.png`, ...), the
-per-epoch losses (`log.csv`), the weights (`model.weights.h5`) and the
-whole model (`model.keras`, for `keras.saving.load_model`).
+per-epoch losses (`log.csv`), the model as a preset (`config.json`,
+`model.weights.h5`, `metadata.json`: `GAN.from_preset(out)` and
+`gan-zoo evaluate --preset out` load it) and as one file (`model.keras`,
+for `keras.saving.load_model`).
 """
 
 import argparse
@@ -111,7 +114,8 @@ def _parser():
         help="train a method on a built-in dataset",
         description=(
             "Train METHOD with its paper's optimizers; write sample PNGs, "
-            "log.csv, model.weights.h5 and model.keras under --out."
+            "log.csv, the model as a preset (config.json, model.weights.h5, "
+            "metadata.json) and model.keras under --out."
         ),
     )
     train.set_defaults(run=_train, command_parser=train)
@@ -179,15 +183,22 @@ def _add_evaluate_parser(commands):
             "(downloaded once; needed for numbers comparable with papers) or a "
             "small classifier shipped for the dataset (offline; its scores are "
             "named after it, e.g. 'FID (fashion_mnist classifier features)', and "
-            "are not comparable with Inception FID). Loading a pretrained preset "
-            "(--preset) will come with gan_zoo's presets."
+            "are not comparable with Inception FID)."
         ),
     )
     evaluate_parser.set_defaults(run=_evaluate, command_parser=evaluate_parser)
-    evaluate_parser.add_argument(
+    model = evaluate_parser.add_mutually_exclusive_group(required=True)
+    model.add_argument(
+        "--preset",
+        metavar="PRESET",
+        help="a preset: a registered name, a directory (such as the --out "
+        "folder of `gan-zoo train`) or a URL (see gan_zoo.presets)",
+    )
+    model.add_argument(
+        "--weights",
         "--model",
+        dest="weights",
         type=pathlib.Path,
-        required=True,
         metavar="PATH",
         help="a .keras file, e.g. model.keras written by `gan-zoo train`",
     )
@@ -198,7 +209,9 @@ def _add_evaluate_parser(commands):
         help="the real images to compare with",
     )
     evaluate_parser.add_argument(
-        "--split", default="test", help="split of the real images (default: test)"
+        "--split",
+        help="split of the real images (default: test, or train for a "
+        "dataset without one, such as digits)",
     )
     evaluate_parser.add_argument(
         "--metric",
@@ -323,16 +336,33 @@ def _train(args):
         callbacks=callbacks,
         shuffle=False,  # the loaders shuffle
     )
-    model.save_weights(out / "model.weights.h5")
+    metadata = {
+        "dataset": args.dataset,
+        "recipe": {
+            "command": "gan-zoo train",
+            **{key: _jsonable(value) for key, value in sorted(vars(args).items())
+               if key not in ("run", "command_parser", "command", "out")},
+            "d_optimizer": _optimizer_summary(model.d_optimizer),
+            "g_optimizer": _optimizer_summary(model.g_optimizer),
+        },
+        "generator_steps": int(model.g_optimizer.iterations),
+    }
+    if args.dataset == "ring":
+        generated = model.generate(NUM_COVERAGE_SAMPLES, seed=args.seed)
+        result = mode_coverage(generated, ring_centers(), RING_STD)
+        metadata["metrics"] = {
+            f"modes_covered_of_{len(result['counts'])}": int(result["modes_covered"]),
+            "high_quality_fraction": float(result["high_quality_fraction"]),
+            "num_samples": NUM_COVERAGE_SAMPLES,
+        }
+    model.save_to_preset(out, metadata=metadata)
     model.save(out / "model.keras")
 
     print(f"Samples: {samples}/epoch_*.png")
     print(f"Losses:  {out / 'log.csv'}")
-    print(f"Weights: {out / 'model.weights.h5'}")
+    print(f"Preset:  {out} (config.json, model.weights.h5, metadata.json)")
     print(f"Model:   {out / 'model.keras'}")
     if args.dataset == "ring":
-        generated = model.generate(NUM_COVERAGE_SAMPLES, seed=args.seed)
-        result = mode_coverage(generated, ring_centers(), RING_STD)
         print(
             f"Mode coverage ({NUM_COVERAGE_SAMPLES} samples): "
             f"{result['modes_covered']}/{len(result['counts'])} modes, "
@@ -340,14 +370,43 @@ def _train(args):
         )
 
 
-def _evaluate(args):
-    if not args.model.is_file():
-        args.command_parser.error(f"--model: no such file: {args.model}")
-    model = keras.saving.load_model(args.model)
+def _jsonable(value):
+    return str(value) if isinstance(value, pathlib.Path) else value
+
+
+def _optimizer_summary(optimizer):
+    """The optimizer's class and its set options, floats to float32 precision."""
+    summary = {"class": type(optimizer).__name__}
+    for key, value in optimizer.get_config().items():
+        if key != "name" and value is not None and value is not False:
+            summary[key] = float(f"{value:.7g}") if isinstance(value, float) else value
+    return summary
+
+
+def _load_model(args):
+    """The GAN named by --preset or --weights; exits with a message otherwise."""
+    if args.preset is not None:
+        source = f"preset {args.preset}"
+        try:
+            model = GAN.from_preset(args.preset)
+        except ValueError as error:
+            args.command_parser.error(f"--preset: {error}")
+        except (OSError, datasets.CorruptDataError) as error:
+            raise SystemExit(f"gan-zoo: --preset {args.preset}: {error}") from None
+    else:
+        source = str(args.weights)
+        if not args.weights.is_file():
+            args.command_parser.error(f"--weights: no such file: {args.weights}")
+        model = keras.saving.load_model(args.weights)
     if not hasattr(model, "generator") or len(model.generator.output_shape) != 4:
-        args.command_parser.error(
-            f"--model: {args.model} is not a GAN that generates images."
-        )
+        args.command_parser.error(f"{source} is not a GAN that generates images.")
+    return model, source
+
+
+def _evaluate(args):
+    model, source = _load_model(args)
+    if args.split is None:
+        args.split = "test" if "test" in datasets.info(args.dataset)["size"] else "train"
     size = model.generator.output_shape[1]
     extractor = args.extractor
     if extractor == "auto":
@@ -371,7 +430,7 @@ def _evaluate(args):
     except (datasets.MissingDataError, datasets.CorruptDataError) as error:
         raise SystemExit(f"gan-zoo: {error}") from None
     print(
-        f"Evaluating {type(model).__name__} from {args.model} against "
+        f"Evaluating {type(model).__name__} from {source} against "
         f"{args.dataset} ({args.split}) in {extractor.name}"
     )
     results = evaluate(

@@ -8,6 +8,7 @@ from keras import ops
 
 from gan_zoo import backend
 from gan_zoo import losses
+from gan_zoo import presets as presets_lib
 from gan_zoo.player_optimizers import PlayerOptimizers
 
 
@@ -72,6 +73,9 @@ class GAN(keras.Model):
     # True where the critic's loss has per-sample penalties: build its
     # critic without batch norm (which mixes the samples of a batch).
     per_sample_critic = False
+    # `Method.presets`: name -> {"metadata", "url", "sha256"} of the presets
+    # registered for the class and its subclasses (see gan_zoo.presets).
+    presets = presets_lib.PresetsProperty()
 
     def __init__(
         self,
@@ -374,6 +378,47 @@ class GAN(keras.Model):
                 else {}
             ),
         }
+
+    @classmethod
+    def from_preset(cls, preset, load_weights=True):
+        """Loads a trained model from a preset (see `gan_zoo.presets`).
+
+        Args:
+            preset: a directory written by `save_to_preset`, a `file://` URL
+                of one, an `http(s)://` URL of a `.tar.gz`/`.zip` archive of
+                one (cached under `$KERAS_HOME/presets`), or a name of
+                `cls.presets`.
+            load_weights: `False` gives the same architecture with random
+                weights.
+
+        Returns:
+            The model, not compiled. The preset's class must be `cls` or a
+            subclass: `GAN.from_preset` loads any method.
+
+        Example:
+        ```python
+        model = DCGAN.from_preset("runs/dcgan_fmnist")
+        images = model.generate(16, seed=0)
+        ```
+        """
+        return presets_lib.from_preset(cls, preset, load_weights=load_weights)
+
+    def save_to_preset(self, preset, metadata=None):
+        """Writes the model as a preset directory: `config.json`,
+        `model.weights.h5` (no optimiser state) and `metadata.json`.
+
+        Args:
+            preset: path of the directory (created; files of an existing
+                folder other than the preset's are kept).
+            metadata: dict of JSON values to record with the versions, e.g.
+                dataset, recipe, training steps, measured metrics.
+
+        Example:
+        ```python
+        model.save_to_preset("runs/dcgan_fmnist", metadata={"dataset": "fashion_mnist"})
+        ```
+        """
+        presets_lib.save_to_preset(self, preset, metadata=metadata)
 
     @classmethod
     def from_config(cls, config):

@@ -1,6 +1,7 @@
 """Tests for the `gan-zoo` command (`gan_zoo.cli.main`), run in-process."""
 
 import csv
+import json
 import subprocess
 import sys
 
@@ -21,8 +22,8 @@ def _csv_header(path):
 
 
 def _check_run(out, epochs=1):
-    assert (out / "model.weights.h5").is_file()
-    assert (out / "model.keras").is_file()
+    for name in ("config.json", "model.weights.h5", "metadata.json", "model.keras"):
+        assert (out / name).is_file()
     pictures = sorted(p.name for p in (out / "samples").iterdir())
     assert pictures == [f"epoch_{e:03d}.png" for e in range(1, epochs + 1)]
     header = _csv_header(out / "log.csv")
@@ -76,6 +77,18 @@ def test_train_dcgan_on_digits(tmp_path, capsys):
     assert type(model).__name__ == "DCGAN"
     assert model.generator.output_shape == (None, 16, 16, 1)
     assert model.latent_dim == 8
+    # digits has one split: evaluate scores against it, in its classifier's features.
+    results = main_evaluate(["--preset", str(out), "--dataset", "digits",
+                             "--num-samples", "32", "--metric", "class_statistics"])
+    printed = capsys.readouterr().out
+    assert "against digits (train) in digits classifier features" in printed
+    assert 1 <= results["distinct_classes"] <= 10
+
+
+def main_evaluate(argv):
+    from gan_zoo.cli import _evaluate, _parser
+
+    return _evaluate(_parser().parse_args(["evaluate", *argv]))
 
 
 def test_wgan_gp_critic_has_no_batch_norm(tmp_path):
@@ -159,6 +172,18 @@ def test_evaluate_prints_metrics_named_after_the_classifier(fashion_model, capsy
     assert results["fid"] > 0 and np.isfinite(results["kid"])
 
 
+def test_evaluate_a_preset_written_by_train(fashion_model, capsys):
+    preset = fashion_model.parent
+    metadata = json.loads((preset / "metadata.json").read_text())
+    assert metadata["class_name"] == "DCGAN" and metadata["dataset"] == "fashion_mnist"
+    assert metadata["generator_steps"] == 2
+    assert metadata["recipe"]["d_optimizer"]["learning_rate"] == 2e-4
+    from_preset = _evaluate_fashion(preset, flag="--preset")
+    from_file = _evaluate_fashion(fashion_model, flag="--weights")
+    assert f"Evaluating DCGAN from preset {preset} against" in capsys.readouterr().out
+    assert from_preset["fid"] == pytest.approx(from_file["fid"], rel=1e-5)
+
+
 def test_evaluate_defaults_to_fid_and_is_seeded(fashion_model):
     first = _evaluate_fashion(fashion_model, "--seed", "3")
     assert set(first) == {"fid", "extractor", "num_samples", "num_reference"}
@@ -166,22 +191,23 @@ def test_evaluate_defaults_to_fid_and_is_seeded(fashion_model):
     assert _evaluate_fashion(fashion_model, "--seed", "4")["fid"] != first["fid"]
 
 
-def _evaluate_fashion(model_path, *extra):
-    from gan_zoo.cli import _evaluate, _parser
-
-    args = _parser().parse_args(
-        ["evaluate", "--model", str(model_path), "--dataset", "fashion_mnist",
-         "--no-download", "--num-samples", "64", "--num-reference", "128",
-         "--batch-size", "64", *extra]
+def _evaluate_fashion(model_path, *extra, flag="--model"):
+    return main_evaluate(
+        [flag, str(model_path), "--dataset", "fashion_mnist", "--no-download",
+         "--num-samples", "64", "--num-reference", "128", "--batch-size", "64", *extra]
     )
-    return _evaluate(args)
 
 
 @pytest.mark.parametrize(
     "argv,message",
     [
-        (["evaluate", "--dataset", "mnist"], "the following arguments are required: --model"),
-        (["evaluate", "--model", "nope.keras", "--dataset", "mnist"], "--model: no such file"),
+        (["evaluate", "--dataset", "mnist"],
+         "one of the arguments --preset --weights/--model is required"),
+        (["evaluate", "--preset", "p", "--weights", "m.keras", "--dataset", "mnist"],
+         "argument --weights/--model: not allowed with argument --preset"),
+        (["evaluate", "--model", "nope.keras", "--dataset", "mnist"], "--weights: no such file"),
+        (["evaluate", "--preset", "no_such_preset", "--dataset", "mnist"],
+         "--preset: "),
         (["evaluate", "--model", "m.keras", "--dataset", "ring"], "argument --dataset"),
         (["evaluate", "--model", "m.keras", "--dataset", "mnist", "--metric", "fd"],
          "argument --metric: invalid choice: 'fd'"),

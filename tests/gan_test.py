@@ -161,6 +161,21 @@ def test_keras_file_round_trip_keeps_generator_config_and_optimizers(cls, tmp_pa
     assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) + 2
 
 
+@pytest.mark.parametrize("cls", METHODS, ids=IDS)
+def test_preset_round_trip_gives_the_same_samples(cls, tmp_path):
+    model = image_model(cls)
+    model.compile()
+    model.fit(images(), batch_size=8, epochs=1, verbose=0)
+    model.save_to_preset(tmp_path / "preset", metadata={"dataset": "noise"})
+    loaded = cls.from_preset(tmp_path / "preset")
+    assert type(loaded) is cls and type(GAN.from_preset(tmp_path / "preset")) is cls
+    np.testing.assert_allclose(
+        loaded.generate(4, seed=0), model.generate(4, seed=0), atol=1e-6
+    )
+    for a, b in zip(numpy_weights(model.weights), numpy_weights(loaded.weights)):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_weights_round_trip(tmp_path):
     model = image_model(DCGAN)
     model.compile()

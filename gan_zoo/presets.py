@@ -1,0 +1,477 @@
+"""Presets: a trained GAN as a folder of files, loaded by name, path or URL.
+
+As in KerasHub, a preset is a directory holding
+- `config.json`: `keras.saving.serialize_keras_object(model)`, the whole GAN
+  with both players (no compile config: a preset holds no optimiser);
+- `model.weights.h5`: `model.save_weights` of both players (no optimiser
+  state; `model.save("x.keras")` is the checkpoint that resumes training);
+- `metadata.json`: the class, gan_zoo, Keras and backend versions, the number
+  of parameters and the date, plus what the producer passes (dataset, recipe,
+  training steps, measured metrics).
+
+`GAN.from_preset(preset)` takes a local directory, a `file://` URL, an
+`http(s)://` or `file://` URL of a `.tar.gz`/`.tgz`/`.tar`/`.zip` archive
+holding the three files (at its top level or in one sub-folder), or a
+registered name. Archives are downloaded and unpacked, atomically, into the
+Keras cache, `$KERAS_HOME/presets/` (see `gan_zoo.datasets.sources.fetch`);
+a registered name's archive must match its SHA-256, ad-hoc URLs are not
+checked. A registered name wins over a directory of the same name: write
+`./name` for the directory.
+
+Registered presets are data: `models/<method>_presets.py` holds one dict,
+name -> `{"metadata": {...}, "url": ..., "sha256": ...}`, which
+`models/__init__.py` passes to `register_presets(PRESETS_DICT, Method)`. No
+hosted weights exist yet, so none is registered.
+
+Example:
+```python
+from gan_zoo.models import DCGAN
+model.save_to_preset("runs/dcgan_fmnist", metadata={"dataset": "fashion_mnist"})
+model = DCGAN.from_preset("runs/dcgan_fmnist")
+```
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import pathlib
+import re
+import shutil
+import tempfile
+import urllib.parse
+import urllib.request
+from typing import NamedTuple
+
+import keras
+
+from gan_zoo.version import __version__
+
+__all__ = [
+    "PRESETS",
+    "PresetsProperty",
+    "RegisteredPreset",
+    "from_preset",
+    "list_presets",
+    "register_presets",
+    "save_to_preset",
+]
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.weights.h5"
+METADATA_FILE = "metadata.json"
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
+# Written by `save_to_preset`; the caller's metadata may not replace them.
+RESERVED_METADATA = (
+    "class_name",
+    "gan_zoo_version",
+    "keras_version",
+    "backend",
+    "parameter_count",
+    "date_saved",
+)
+_NAME = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+class RegisteredPreset(NamedTuple):
+    """A registered preset: the class it loads as and its entry's data."""
+
+    cls: type
+    metadata: dict
+    url: str
+    sha256: str
+
+
+# name -> RegisteredPreset, filled by `register_presets`.
+PRESETS = {}
+
+
+class PresetsProperty:
+    """`Method.presets`: the presets registered for `Method` and its subclasses."""
+
+    def __get__(self, instance, owner):
+        return list_presets(owner)
+
+
+def register_presets(presets, cls):
+    """Registers a method's presets, as its `models/<method>_presets.py` lists them.
+
+    Args:
+        presets: dict, name -> `{"metadata": dict, "url": str, "sha256": str}`.
+            Names are lowercase words joined by `_` and carry no
+            hyperparameters (`"dcgan_fashion_mnist"`); the URL is an
+            `http(s)://` or `file://` archive (`.tar.gz`, `.tgz`, `.tar`,
+            `.zip`) and `sha256` its hex SHA-256.
+        cls: the `GAN` subclass the presets load as.
+
+    Example:
+    ```python
+    register_presets(DCGAN_PRESETS, DCGAN)  # in models/__init__.py
+    DCGAN.presets  # {"dcgan_fashion_mnist": {"metadata": ..., "url": ..., ...}}
+    ```
+    """
+    gan_class = _gan_class()
+    if not (isinstance(cls, type) and issubclass(cls, gan_class)):
+        raise TypeError(f"`cls` must be a subclass of gan_zoo.GAN. Received: cls={cls!r}")
+    checked = {}
+    for name, entry in presets.items():
+        where = f"Preset {name!r} of {cls.__name__}"
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(
+                f"{where}: a preset name is lowercase letters and digits joined "
+                "by `_` (e.g. 'dcgan_fashion_mnist'), so it cannot be mistaken "
+                "for a path or URL."
+            )
+        if not isinstance(entry, dict) or set(entry) != {"metadata", "url", "sha256"}:
+            raise ValueError(
+                f"{where}: the entry must be a dict with exactly the keys "
+                f"'metadata', 'url' and 'sha256'. Received: {entry!r}"
+            )
+        if not isinstance(entry["metadata"], dict):
+            raise ValueError(f"{where}: 'metadata' must be a dict.")
+        if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
+            raise ValueError(
+                f"{where}: 'sha256' must be 64 hex digits. Received: {entry['sha256']!r}"
+            )
+        scheme = urllib.parse.urlsplit(entry["url"]).scheme
+        if scheme not in ("http", "https", "file") or not _is_archive(entry["url"]):
+            raise ValueError(
+                f"{where}: 'url' must be an http(s):// or file:// URL of a "
+                f"{'/'.join(ARCHIVE_SUFFIXES)} archive. Received: {entry['url']!r}"
+            )
+        registered = RegisteredPreset(cls, dict(entry["metadata"]), entry["url"], entry["sha256"])
+        known = PRESETS.get(name)
+        if known is not None and known != registered:
+            raise ValueError(
+                f"{where}: the name is already registered for {known.cls.__name__} "
+                f"({known.url}). Preset names are global: choose another."
+            )
+        checked[name] = registered
+    PRESETS.update(checked)
+
+
+def list_presets(cls):
+    """`{name: {"metadata", "url", "sha256"}}` of the presets that load as `cls`.
+
+    A preset registered for a subclass of `cls` is included: `GAN` lists all.
+    """
+    return {
+        name: {"metadata": dict(p.metadata), "url": p.url, "sha256": p.sha256}
+        for name, p in sorted(PRESETS.items())
+        if issubclass(p.cls, cls)
+    }
+
+
+def save_to_preset(model, preset, metadata=None):
+    """Writes `model` as a preset directory (see the module docstring).
+
+    The files are written into a hidden sibling folder first, from a copy of
+    the model rebuilt from `config.json` (so what is written is what
+    `from_preset` loads, and no optimiser state is kept); the folder is then
+    renamed to `preset`. If `preset` already exists (a folder of a training
+    run, say), the three files are moved into it, each replaced atomically,
+    and its other files are kept. Whatever fails before that leaves `preset`
+    as it was.
+
+    Args:
+        model: a `gan_zoo.GAN`.
+        preset: path of the directory.
+        metadata: dict of JSON-serialisable values to record (dataset,
+            recipe, training steps, measured metrics); NumPy scalars and
+            arrays are converted.
+
+    Example:
+    ```python
+    model.save_to_preset("runs/dcgan_fmnist",
+                         metadata={"dataset": "fashion_mnist", "steps": 4690})
+    ```
+    """
+    gan_class = _gan_class()
+    if not isinstance(model, gan_class):
+        raise TypeError(f"save_to_preset() saves a gan_zoo.GAN. Received: {model!r}")
+    metadata = dict(metadata or {})
+    reserved = sorted(set(metadata) & set(RESERVED_METADATA))
+    if reserved:
+        raise ValueError(
+            f"metadata keys {reserved} are written by save_to_preset itself; "
+            "use other names."
+        )
+    config = _model_config(model)
+    metadata = {
+        "class_name": type(model).__name__,
+        "gan_zoo_version": __version__,
+        "keras_version": keras.version(),
+        "backend": keras.backend.backend(),
+        "parameter_count": int(model.count_params()),
+        "date_saved": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **metadata,
+    }
+    try:
+        metadata_text = json.dumps(metadata, indent=2, default=_numpy_to_json)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"`metadata` must be JSON-serialisable: {error}") from error
+
+    preset = os.path.abspath(os.fspath(preset))
+    if os.path.exists(preset) and not os.path.isdir(preset):
+        raise FileExistsError(f"{preset} exists and is not a directory.")
+    parent, base = os.path.split(preset)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{base}.", suffix=".partial", dir=parent)
+    try:
+        with open(os.path.join(staging, CONFIG_FILE), "w") as stream:
+            json.dump(config, stream, indent=2)
+        with open(os.path.join(staging, METADATA_FILE), "w") as stream:
+            stream.write(metadata_text)
+        # Through a copy built from config.json: proves the config loads, and
+        # leaves the optimisers out of the weights file.
+        full = os.path.join(staging, "full.weights.h5")
+        model.save_weights(full)
+        rebuilt = _build(config, staging)
+        rebuilt.load_weights(full)
+        os.remove(full)
+        rebuilt.save_weights(os.path.join(staging, WEIGHTS_FILE))
+        try:
+            os.rename(staging, preset)  # all three files appear at once
+            return
+        except OSError:
+            if not os.path.isdir(preset):
+                raise
+        # An existing folder: replace the files one by one, config.json last.
+        for name in (WEIGHTS_FILE, METADATA_FILE, CONFIG_FILE):
+            os.replace(os.path.join(staging, name), os.path.join(preset, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def from_preset(cls, preset, load_weights=True):
+    """Builds a `cls` from a preset: a directory, a URL or a registered name.
+
+    Args:
+        cls: the class asked for; the preset's class must be it or a subclass
+            (`GAN` loads any method).
+        preset: a directory (str or path), a `file://` URL of one, an
+            `http(s)://` or `file://` URL of an archive, or a name of
+            `cls.presets`.
+        load_weights: `False` gives the architecture with fresh random weights.
+
+    Returns:
+        The model, not compiled: call `compile()` before `fit`.
+
+    Example:
+    ```python
+    model = DCGAN.from_preset("runs/dcgan_fmnist")
+    images = model.generate(16, seed=0)
+    ```
+    """
+    if isinstance(preset, os.PathLike):
+        preset = os.fspath(preset)
+    directory = _resolve(cls, preset)
+    config_path = os.path.join(directory, CONFIG_FILE)
+    weights_path = os.path.join(directory, WEIGHTS_FILE)
+    needed = [config_path] + ([weights_path] if load_weights else [])
+    missing = [os.path.basename(p) for p in needed if not os.path.isfile(p)]
+    if missing:
+        raise FileNotFoundError(
+            f"The preset directory {directory} has no {' or '.join(missing)}. A "
+            f"preset holds {CONFIG_FILE}, {WEIGHTS_FILE} and {METADATA_FILE}, "
+            "as `save_to_preset` writes them."
+        )
+    try:
+        with open(config_path) as stream:
+            config = json.load(stream)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{config_path} is not valid JSON: {error}") from error
+    found = _preset_class(config, config_path)
+    if not issubclass(found, cls):
+        raise ValueError(
+            f"The preset {preset!r} holds a {found.__name__}, which is not a "
+            f"{cls.__name__}. Load it with `{found.__name__}.from_preset(...)` "
+            "(or `gan_zoo.GAN.from_preset(...)`, which loads any method)."
+        )
+    model = _build(config, directory)
+    if load_weights:
+        try:
+            model.load_weights(weights_path)
+        except (ValueError, OSError) as error:
+            raise ValueError(
+                f"Cannot load {weights_path} into the {found.__name__} built "
+                f"from {config_path}: {error}"
+            ) from error
+    return model
+
+
+# Helpers.
+
+
+def _gan_class():
+    from gan_zoo.gan import GAN
+
+    return GAN
+
+
+def _numpy_to_json(value):
+    if hasattr(value, "tolist"):  # NumPy scalars and arrays
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
+
+
+def _model_config(model):
+    config = keras.saving.serialize_keras_object(model)
+    # A preset is a model, not a training state (as in KerasHub).
+    config.pop("compile_config", None)
+    return config
+
+
+def _preset_class(config, config_path):
+    """The `GAN` subclass that `config` describes; raises if it is none."""
+    import gan_zoo.models  # noqa: F401  (registers every method's class)
+
+    gan_class = _gan_class()
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            f"{config_path} does not describe a gan_zoo GAN: expected the "
+            "output of `keras.saving.serialize_keras_object(model)` (a dict "
+            "with 'class_name' and 'config'), as `save_to_preset` writes it."
+        )
+    name = config.get("registered_name") or config["class_name"]
+    found = keras.saving.get_registered_object(name)
+    if found is None and not str(config.get("module", "")).startswith("keras"):
+        raise ValueError(
+            f"{config_path} describes a {name!r}, which is not a registered "
+            "class. A preset holds a gan_zoo GAN; for your own GAN subclass, "
+            "import the module that defines it (decorated with "
+            "`keras.saving.register_keras_serializable`) before from_preset."
+        )
+    if found is None or not (isinstance(found, type) and issubclass(found, gan_class)):
+        raise ValueError(
+            f"{config_path} describes a {name!r}, which is not a gan_zoo GAN "
+            "(a subclass of gan_zoo.GAN): it is not a gan_zoo preset."
+        )
+    return found
+
+
+def _build(config, where):
+    config = dict(config)
+    config.pop("compile_config", None)
+    try:
+        return keras.saving.deserialize_keras_object(config)
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(
+            f"Cannot build the model of the preset in {where} from its "
+            f"{CONFIG_FILE}: {error}"
+        ) from error
+
+
+def _is_archive(url):
+    path = urllib.parse.urlsplit(url).path if "://" in url else url
+    return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def _resolve(cls, preset):
+    """The local directory of `preset`, downloading an archive if needed."""
+    if not isinstance(preset, str):
+        raise TypeError(f"`preset` must be a name, a path or a URL. Received: {preset!r}")
+    if "://" in preset:
+        parts = urllib.parse.urlsplit(preset)
+        if parts.scheme == "file":
+            if parts.netloc not in ("", "localhost"):
+                raise ValueError(f"{preset!r}: a file:// URL must name a local path.")
+            path = urllib.request.url2pathname(parts.path)
+            if os.path.isdir(path):
+                return path
+            if not os.path.exists(path):
+                raise FileNotFoundError(f"{preset!r}: no such directory or file: {path}")
+        elif parts.scheme not in ("http", "https"):
+            raise ValueError(
+                f"{preset!r}: unsupported URL scheme {parts.scheme!r}. A preset "
+                "URL is file:// (a directory or an archive) or http(s):// (an "
+                "archive)."
+            )
+        return _download(preset, sha256=None, label=f"Preset {preset!r}")
+    if preset in PRESETS:
+        registered = PRESETS[preset]
+        if not issubclass(registered.cls, cls):
+            raise ValueError(
+                f"The preset {preset!r} is a {registered.cls.__name__}, which is "
+                f"not a {cls.__name__}. Load it with "
+                f"`{registered.cls.__name__}.from_preset({preset!r})` (or "
+                "`gan_zoo.GAN.from_preset`, which loads any method)."
+            )
+        return _download(
+            registered.url,
+            registered.sha256,
+            label=f"Preset {preset!r}",
+            key=f"{preset}_{registered.sha256[:12].lower()}",
+        )
+    if os.path.isdir(preset):
+        return preset
+    if os.path.isfile(preset) and _is_archive(preset):
+        uri = pathlib.Path(os.path.abspath(preset)).as_uri()
+        return _download(uri, sha256=None, label=f"Preset {preset!r}")
+    known = ", ".join(list_presets(cls)) or (
+        "none are registered yet" if not PRESETS else "none for this class"
+    )
+    raise ValueError(
+        f"Unknown preset {preset!r} for {cls.__name__}: it is neither a "
+        f"registered name nor a directory. Known presets: {known}. A preset may "
+        f"also be a directory holding {CONFIG_FILE} and {WEIGHTS_FILE} (as "
+        "`save_to_preset` writes it), a file:// URL of one, or an http(s):// "
+        f"URL of a {'/'.join(ARCHIVE_SUFFIXES)} archive of one."
+    )
+
+
+def _find_preset(folder):
+    """The folder, or its one sub-folder, holding `config.json`; or None."""
+    if os.path.isfile(os.path.join(folder, CONFIG_FILE)):
+        return folder
+    if not os.path.isdir(folder):
+        return None
+    found = [
+        os.path.join(folder, entry)
+        for entry in sorted(os.listdir(folder))
+        if not entry.startswith(".")
+        and os.path.isfile(os.path.join(folder, entry, CONFIG_FILE))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _download(url, sha256, label, key=None):
+    """Downloads and unpacks the archive at `url` into the Keras cache, once."""
+    from gan_zoo.datasets import sources  # imports TensorFlow: only when needed
+
+    if not _is_archive(url):
+        raise ValueError(
+            f"{label}: a preset URL must be a directory (file://) or an archive "
+            f"({', '.join(ARCHIVE_SUFFIXES)}). Received: {url}"
+        )
+    if key is None:
+        stem = os.path.basename(urllib.parse.urlsplit(url).path)
+        for suffix in ARCHIVE_SUFFIXES:
+            if stem.lower().endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip(".") or "preset"
+        key = f"{stem}_{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    folder = os.path.join(sources.keras_cache_dir("presets"), key)
+    directory = _find_preset(folder)
+    if directory is not None and os.path.isfile(os.path.join(directory, WEIGHTS_FILE)):
+        return directory
+    existed = os.path.isdir(folder)
+    try:
+        sources.fetch(
+            sources.Download(url, sha256, extract=True), folder, key, subject=label
+        )
+    except BaseException:
+        if not existed and os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+        raise
+    directory = _find_preset(folder)
+    if directory is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ValueError(
+            f"{label}: the archive {url} holds no {CONFIG_FILE} at its top "
+            "level or in one sub-folder, so it is not a preset (nothing was "
+            "kept in the cache)."
+        )
+    return directory
