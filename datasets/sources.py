@@ -4,8 +4,9 @@ Every file-backed loader (`mnist`, `fashion_mnist`, `cifar10`, `svhn`,
 `celeba`, and the text loader of `lm1b`) finds its files with `locate`, which
 looks, in this order, in:
 
-1. the `data_dir` argument (the folder itself and `data_dir/<dataset>`);
-2. `$GAN_ZOO_DATA/<dataset>` (the environment variable `GAN_ZOO_DATA`);
+1. the `data_dir` argument (the folder itself and `data_dir/<dataset>`; a
+   `_` in the name may also be `-`, as in Debian's `fashion-mnist`);
+2. `$GAN_ZOO_DATA/<dataset>` (the environment variable `GAN_ZOO_DATA`; `-` too);
 3. known system folders (Debian's `dataset-fashion-mnist` package installs
    `/usr/share/datasets/fashion-mnist/`);
 4. the Keras cache, `$KERAS_HOME/datasets/<dataset>` (`~/.keras` when
@@ -122,17 +123,19 @@ def _with_subdirs(folder, source):
 def _places(source, data_dir):
     """`(label, folder or None, why-not)` in the order they are searched."""
     name = source.dataset
+    # `fashion_mnist/` or, as Debian names it, `fashion-mnist/`.
+    names = tuple(dict.fromkeys((name, name.replace("_", "-"))))
     places = []
     if data_dir is None:
         places.append(("data_dir", None, "not given"))
     else:
         data_dir = os.fspath(data_dir)
-        for root in (data_dir, os.path.join(data_dir, name)):
+        for root in (data_dir, *(os.path.join(data_dir, n) for n in names)):
             places += [("data_dir", d, None) for d in _with_subdirs(root, source)]
     env = os.environ.get(DATA_ENV)
     if env:
-        root = os.path.join(env, name)
-        places += [(f"${DATA_ENV}", d, None) for d in _with_subdirs(root, source)]
+        for root in (os.path.join(env, n) for n in names):
+            places += [(f"${DATA_ENV}", d, None) for d in _with_subdirs(root, source)]
     else:
         places.append((f"${DATA_ENV}", None, "not set"))
     for root in source.system_dirs:

@@ -12,6 +12,7 @@ from gan_zoo import datasets
 from gan_zoo.datasets import CorruptDataError
 from gan_zoo.datasets import MissingDataError
 from gan_zoo.datasets.idx import IMAGES_MAGIC
+from gan_zoo.datasets.sources import locate
 from gan_zoo.datasets.idx import LABELS_MAGIC
 
 mnist_module = importlib.import_module("gan_zoo.datasets.mnist")
@@ -251,3 +252,19 @@ def test_invalid_arguments_raise_clear_errors(test_data, kwargs, message):
     kwargs = {"split": "test", **kwargs}
     with pytest.raises(ValueError, match=message):
         datasets.mnist(data_dir=test_data / "mnist", **kwargs)
+
+
+def test_fashion_mnist_is_found_in_debians_folder_name_under_gan_zoo_data(
+    tmp_path, fashion_dir, monkeypatch, offline
+):
+    hyphenated = tmp_path / "data" / "fashion-mnist"
+    hyphenated.mkdir(parents=True)
+    for name in TEST_FILES:
+        (hyphenated / name).symlink_to(fashion_dir / name)
+    monkeypatch.setenv("GAN_ZOO_DATA", str(tmp_path / "data"))
+    # Searched before the system folder, so found there.
+    found = locate(mnist_module.SOURCES["fashion_mnist"], TEST_FILES)
+    assert found == {name: str(hyphenated / name) for name in TEST_FILES}
+    ds = datasets.fashion_mnist("test", batch_size=100, shuffle=False)
+    assert int(ds.cardinality()) == 100
+    assert offline == []
