@@ -1,9 +1,12 @@
-"""Shared test setup: a private KERAS_HOME, the `slow` marker, and the
-offline sample data (`$GAN_ZOO_TEST_DATA`)."""
+"""Shared test setup: a private KERAS_HOME, the `slow` marker, the offline
+sample data (`$GAN_ZOO_TEST_DATA`) and local HTTP servers for downloads."""
 
+import functools
+import http.server
 import os
 import pathlib
 import tempfile
+import threading
 
 import pytest
 
@@ -32,3 +35,59 @@ def test_data():
         if not (root / sub).is_dir():
             pytest.fail(f"GAN_ZOO_TEST_DATA={root} has no {sub}/ folder; see its README.")
     return root
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
+    """Promises 1,000,000 bytes, sends 10, closes: an interrupted transfer."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        self.wfile.write(b"0123456789")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture
+def http_folder():
+    """`serve(folder) -> base URL` of a local HTTP server on 127.0.0.1."""
+    running = []
+
+    def serve(folder):
+        server, thread = _serve(functools.partial(_QuietHandler, directory=str(folder)))
+        running.append((server, thread))
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    for server, thread in running:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def truncating_server():
+    """Base URL of a local server whose every transfer stops early."""
+    server, thread = _serve(_TruncatingHandler)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()

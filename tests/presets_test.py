@@ -1,13 +1,10 @@
 """Presets: save_to_preset / from_preset over directories, URLs and names."""
 
-import functools
 import hashlib
-import http.server
 import json
 import os
 import pathlib
 import tarfile
-import threading
 import zipfile
 
 import h5py
@@ -77,33 +74,6 @@ def registry(monkeypatch):
     """An empty preset registry for the test; the real one is restored after."""
     monkeypatch.setattr(presets, "PRESETS", {})
     return presets.PRESETS
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def http_folder():
-    """`serve(folder) -> base URL` of a local HTTP server on 127.0.0.1."""
-    running = []
-
-    def serve(folder):
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield serve
-    for server, thread in running:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")

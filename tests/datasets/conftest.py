@@ -1,4 +1,4 @@
-"""Fixtures of the dataset tests: hermetic sources, real data, local servers.
+"""Fixtures of the dataset tests: hermetic sources, real data, a broken server.
 
 Every test runs with `GAN_ZOO_DATA` unset and its own empty Keras cache
 (`KERAS_HOME`), so only the folders a test names are searched. Tests on
@@ -6,11 +6,8 @@ real files take them from `$GAN_ZOO_TEST_DATA` (`.ci/run` points it at
 `../shared/data`) and fail, saying so, when it is unset.
 """
 
-import functools
-import http.server
 import pathlib
 import pickle
-import threading
 import urllib.error
 
 import numpy as np
@@ -54,62 +51,6 @@ def offline(monkeypatch):
 
     monkeypatch.setattr(sources.urllib.request, "urlopen", urlopen)
     return attempts
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
-    """Promises 1,000,000 bytes, sends 10, closes: an interrupted transfer."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "1000000")
-        self.end_headers()
-        self.wfile.write(b"0123456789")
-        self.wfile.flush()
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
-def _serve(handler):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    return server, thread
-
-
-@pytest.fixture
-def http_folder():
-    """`serve(folder) -> base URL` of a local HTTP server on 127.0.0.1."""
-    running = []
-
-    def serve(folder):
-        server, thread = _serve(functools.partial(_QuietHandler, directory=str(folder)))
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield serve
-    for server, thread in running:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture
-def truncating_server():
-    """Base URL of a local server whose every transfer stops early."""
-    server, thread = _serve(_TruncatingHandler)
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 @pytest.fixture
