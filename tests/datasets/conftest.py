@@ -1,4 +1,4 @@
-"""Fixtures of the dataset tests: hermetic sources, real data, a broken server.
+"""Fixtures of the dataset tests: hermetic sources and real data.
 
 Every test runs with `GAN_ZOO_DATA` unset and its own empty Keras cache
 (`KERAS_HOME`), so only the folders a test names are searched. Tests on
