@@ -204,7 +204,7 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
     eps_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
     eps = keras.random.uniform(eps_shape, seed=seed, dtype=real.dtype)
     x_hat = eps * real + (1.0 - eps) * fake
-    grad = backend.input_gradient(critic, x_hat)
+    _, grad = backend.outputs_and_input_gradient(critic, x_hat)
     return _mean(ops.square(_per_sample_norm(grad) - 1.0))
 
 
@@ -219,6 +219,11 @@ _FIRST_ORDER_MIN_DISTANCE = 1e-8
 
 def _flatten(x):
     return ops.reshape(ops.cast(x, "float32"), (ops.shape(x)[0], -1))
+
+
+def _scores(outputs):
+    """A critic's outputs as one float32 value per sample."""
+    return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
 
 def first_order_target_slope(real, perturbed, real_outputs, perturbed_outputs):
@@ -278,6 +283,9 @@ def first_order_critic_loss(
     ```
     `t_i` is `first_order_target_slope`; pairs closer than 1e-8 add no
     Lipschitz term. `gradient_weight=0` is the Penalized Wasserstein GAN.
+    With `gradient_weight > 0`, `f(x~)` comes out of the pass that takes its
+    input gradient (`backend.outputs_and_input_gradient`): the critic runs
+    once on `x~`, not twice.
 
     Args:
         critic: a callable mapping a batch to one output per sample.
@@ -298,17 +306,21 @@ def first_order_critic_loss(
             f"`perturbed` is made from row i of `real`). Received: "
             f"real.shape={real.shape}, perturbed.shape={perturbed.shape}"
         )
-    real_outputs = ops.reshape(ops.cast(critic(real), "float32"), (-1,))
-    perturbed_outputs = ops.reshape(ops.cast(critic(perturbed), "float32"), (-1,))
+    real_outputs = _scores(critic(real))
     terms = {}
     if gradient_weight:
-        gradient = backend.input_gradient(critic, perturbed)
+        perturbed_outputs, gradient = backend.outputs_and_input_gradient(
+            critic, perturbed
+        )
+        perturbed_outputs = _scores(perturbed_outputs)
         slope = first_order_target_slope(
             real, perturbed, real_outputs, perturbed_outputs
         )
         terms["gradient_penalty"] = gradient_weight * _mean(
             ops.square(_per_sample_norm(gradient) - slope)
         )
+    else:
+        perturbed_outputs = _scores(critic(perturbed))
     distance = _per_sample_norm(real - perturbed)
     close = distance < _FIRST_ORDER_MIN_DISTANCE
     lipschitz = ops.where(

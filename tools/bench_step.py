@@ -48,9 +48,27 @@ single runs vary by 2x and more. The timed part is one
 reference, the explicit loop over `steps` batches of the same dataset), ended
 by reading the weights back to the host.
 
+`--model fogan` times the First Order GAN's step instead (one critic update
+and one generator update, the paper's setting; DCGAN players, the critic
+without batch norm as FOGAN's recipes build it; the paper's Adam
+optimisers) in two forms that differ only in the critic's loss:
+
+- "shared" (`gan_zoo.models.FOGAN` as it is): the critic's outputs on the
+  perturbed points come out of the pass that takes its input gradient,
+  `backend.outputs_and_input_gradient`;
+- "two-pass" (the form before): the same loss with those outputs from a call
+  of their own, `critic(perturbed)`, next to the input-gradient pass, so the
+  critic runs forward (and back, for the weights' gradient) once more on the
+  perturbed batch.
+
+It prints seconds per step of both and their ratio. torch runs the FOGAN step
+eagerly whatever `--jit` says (torch.compile cannot differentiate twice), so
+only its `off` row is run.
+
 Usage:
     python tools/bench_step.py --backend jax
     python tools/bench_step.py --all            # one subprocess per backend
+    python tools/bench_step.py --all --model fogan
 """
 
 import argparse
@@ -88,6 +106,13 @@ def parse_args(argv=None):
     which.add_argument("--backend", choices=BACKENDS, help="run one backend here")
     which.add_argument(
         "--all", action="store_true", help="run every backend, one subprocess each"
+    )
+    p.add_argument(
+        "--model",
+        choices=("dcgan", "fogan"),
+        default="dcgan",
+        help="dcgan: ours against the Keras-examples reference (default); "
+        "fogan: FOGAN's step, shared critic pass against two passes",
     )
     p.add_argument("--steps", type=int, default=30, help="timed steps (default 30)")
     p.add_argument(
@@ -458,7 +483,7 @@ def reference_class(backend_name):
 # One backend.
 
 
-def _build_players(args):
+def _build_players(args, batch_norm=True):
     import keras
 
     from gan_zoo.models.architectures import dcgan_discriminator
@@ -472,9 +497,84 @@ def _build_players(args):
         base_filters=args.base_filters,
     )
     discriminator = dcgan_discriminator(
-        image_size=28, channels=1, base_filters=args.base_filters
+        image_size=28,
+        channels=1,
+        base_filters=args.base_filters,
+        batch_norm=batch_norm,
     )
     return generator, discriminator
+
+
+def two_pass_fogan_class():
+    """FOGAN with the critic's outputs on the perturbed points from a call of
+    their own, next to the input-gradient pass (the form before the shared
+    pass): the benchmark's baseline."""
+    from gan_zoo import backend
+    from gan_zoo.models import FOGAN
+
+    shared = backend.outputs_and_input_gradient
+
+    def two_pass(fn, x):
+        outputs = fn(x)
+        _, gradient = shared(fn, x)
+        return outputs, gradient
+
+    class TwoPassFOGAN(FOGAN):
+        def compute_discriminator_loss(self, real, fake, labels=None):
+            # `losses.first_order_critic_loss` looks the function up at call
+            # time; the swap lasts for this loss only.
+            backend.outputs_and_input_gradient = two_pass
+            try:
+                return super().compute_discriminator_loss(real, fake, labels)
+            finally:
+                backend.outputs_and_input_gradient = shared
+
+    return TwoPassFOGAN
+
+
+def _model_factories(args, backend_name):
+    """`{side: make(jit)}`: a compiled model of each side, fresh players each."""
+    import keras
+
+    from gan_zoo.models import DCGAN, FOGAN
+
+    if args.model == "fogan":
+
+        def make_fogan(cls_fn):
+            def make(jit):
+                cls = cls_fn()
+                generator, discriminator = _build_players(args, batch_norm=False)
+                model = cls(generator, discriminator, seed=args.seed)
+                model.compile(jit_compile=jit)  # the paper's optimisers
+                return model
+
+            return make
+
+        return {
+            "ours": make_fogan(lambda: FOGAN),
+            "ref": make_fogan(two_pass_fogan_class),
+        }
+
+    Reference = reference_class(backend_name)
+
+    def make_ours(jit):
+        generator, discriminator = _build_players(args)
+        model = DCGAN(generator, discriminator, seed=args.seed)
+        model.compile(d_optimizer=_adam(), g_optimizer=_adam(), jit_compile=jit)
+        return model
+
+    def make_ref(jit):
+        generator, discriminator = _build_players(args)
+        model = Reference(discriminator, generator, args.latent_dim, args.seed)
+        model.compile(
+            d_optimizer=_adam(),
+            g_optimizer=_adam(),
+            loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+            jit_compile=jit,
+        )
+        return model
+
+    return {"ours": make_ours, "ref": make_ref}
 
 
 def _adam():
@@ -491,8 +591,8 @@ def _sync(model):
         keras.ops.convert_to_numpy(player.trainable_variables[-1])
 
 
-def _runner(backend_name, model, dataset, is_ours):
-    if backend_name == "jax" and not is_ours:
+def _runner(model, dataset):
+    if hasattr(model, "train_loop"):  # the JAX reference's explicit loop
 
         def run(steps):
             model.train_loop(dataset, steps)
@@ -558,7 +658,6 @@ def bench_backend(args):
     import keras
 
     from gan_zoo.datasets import digits
-    from gan_zoo.models import DCGAN
 
     backend_name = keras.backend.backend()
     if backend_name != args.backend:
@@ -566,12 +665,14 @@ def bench_backend(args):
             f"Keras loaded the {backend_name!r} backend, not {args.backend!r}: "
             "set KERAS_BACKEND before anything imports keras."
         )
-    Reference = reference_class(backend_name)
+    factories = _model_factories(args, backend_name)
     # One dataset object; every fit (and the JAX loop) opens a new iterator.
     dataset = digits(
         batch_size=args.batch_size, image_size=28, shuffle=True, seed=0
     ).repeat()
     modes = JIT_MODES if args.jit == "both" else (args.jit,)
+    if args.model == "fogan" and backend_name == "torch":
+        modes = ("off",)  # FOGAN's step runs eagerly on torch either way
     rows = []
     for mode in modes:
         jit = mode == "on"
@@ -580,6 +681,7 @@ def bench_backend(args):
             "jit": mode,
             "jit_meaning": JIT_MEANING[backend_name][mode],
             "ref_style": REF_STYLE[backend_name],
+            "model": args.model,
         }
         runners = {}
         dynamo = None
@@ -591,24 +693,9 @@ def bench_backend(args):
         for side in ("ours", "ref"):
             if dynamo is not None:
                 dynamo.reset()
-            generator, discriminator = _build_players(args)
             try:
-                if side == "ours":
-                    model = DCGAN(generator, discriminator, seed=args.seed)
-                    model.compile(
-                        d_optimizer=_adam(), g_optimizer=_adam(), jit_compile=jit
-                    )
-                else:
-                    model = Reference(
-                        discriminator, generator, args.latent_dim, args.seed
-                    )
-                    model.compile(
-                        d_optimizer=_adam(),
-                        g_optimizer=_adam(),
-                        loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
-                        jit_compile=jit,
-                    )
-                run = _runner(backend_name, model, dataset, side == "ours")
+                model = factories[side](jit)
+                run = _runner(model, dataset)
                 t0 = time.perf_counter()
                 run(args.warmup)
                 row[f"{side}_warmup_s"] = time.perf_counter() - t0
@@ -656,6 +743,14 @@ def _fmt(value, spec):
     return "n/a" if value is None else format(value, spec)
 
 
+def _repeat_counts(rows):
+    """The distinct numbers of repeats the rows' timings took the best of."""
+    return sorted(
+        {r[f"{side}_repeats"] for r in rows for side in ("ours", "ref")
+         if f"{side}_repeats" in r}
+    )  # fmt: skip
+
+
 def _pair(row, key, spec):
     return f"{_fmt(row.get('ours_' + key), spec)}|{_fmt(row.get('ref_' + key), spec)}"
 
@@ -698,10 +793,7 @@ def print_table(rows, steps):
                 notes.append(
                     f"{r['backend']} jit={r['jit']} {side}: n/a, {r[f'{side}_error']}"
                 )
-    repeats = sorted(
-        {r[f"{side}_repeats"] for r in rows for side in ("ours", "ref")
-         if f"{side}_repeats" in r}
-    )  # fmt: skip
+    repeats = _repeat_counts(rows)
     print()
     print(
         f"st/s: training steps per second over {steps} timed steps (1 D update + "
@@ -750,6 +842,66 @@ def print_table(rows, steps):
         print("jit on / jit off: " + "; ".join(speedups))
 
 
+def print_fogan_table(rows, steps):
+    header = (
+        f"{'backend':<10} {'jit':<3} {'jit means':<17} {'shared s/step':>13} "
+        f"{'(median)':>8} {'two-pass s/step':>15} {'(median)':>8} "
+        f"{'two-pass/shared':>15} {'(median)':>8} {'spread shared|two-pass':>22}"
+    )
+    print(header)
+    print("-" * len(header))
+    notes = []
+
+    def seconds(row, key):
+        value = row.get(key)
+        return 1.0 / value if value else None
+
+    for r in rows:
+        shared, two = seconds(r, "ours_steps_per_s"), seconds(r, "ref_steps_per_s")
+        shared_median = seconds(r, "ours_median_steps_per_s")
+        two_median = seconds(r, "ref_median_steps_per_s")
+        print(
+            f"{r['backend']:<10} {r['jit']:<3} {r['jit_meaning']:<17} "
+            f"{_fmt(shared, '13.4f')} {_fmt(shared_median, '8.4f')} "
+            f"{_fmt(two, '15.4f')} {_fmt(two_median, '8.4f')} "
+            f"{_fmt(_ratio(two, shared), '15.2f')} "
+            f"{_fmt(_ratio(two_median, shared_median), '8.2f')} "
+            f"{_pair(r, 'spread', '.2f'):>22}"
+        )
+        for side, name in (("ours", "shared"), ("ref", "two-pass")):
+            if f"{side}_error" in r:
+                notes.append(
+                    f"{r['backend']} jit={r['jit']} {name}: n/a, {r[f'{side}_error']}"
+                )
+    repeats = _repeat_counts(rows)
+    print()
+    print(
+        f"s/step: seconds per FOGAN training step (1 critic update + 1 generator "
+        f"update) over {steps} timed steps, best of "
+        f"{'/'.join(map(str, repeats)) or '?'} alternating repeats; (median): of "
+        "the median repeat. shared: the critic's outputs on the perturbed points "
+        "come from its input-gradient pass; two-pass: from a call of their own "
+        "(the form before). two-pass/shared > 1: sharing is faster."
+    )
+    print("spread: slowest / fastest repeat; far above 1 means a busy machine.")
+    loads = [
+        f"{r['backend']}/{r['jit']} {r['loadavg_after']}"
+        for r in rows
+        if "loadavg_after" in r
+    ]
+    if loads:
+        print("load average (1/5/15 min) after each row: " + "; ".join(loads))
+    for note in notes:
+        print("note: " + note)
+
+
+def _print_rows(args, rows):
+    if args.model == "fogan":
+        print_fogan_table(rows, args.steps)
+    else:
+        print_table(rows, args.steps)
+
+
 def run_one(args):
     os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -770,10 +922,19 @@ def run_one(args):
         print()
     rows = bench_backend(args)
     if not args.machine_readable:
-        print_table(rows, args.steps)
+        _print_rows(args, rows)
 
 
 def _print_settings(args):
+    if args.model == "fogan":
+        print(
+            f"settings: FOGAN 28x28x1 digits, DCGAN players (critic without batch "
+            f"norm), batch {args.batch_size}, base_filters {args.base_filters}, "
+            f"latent_dim {args.latent_dim}, Adam 3e-4 / 1e-4 (0.5, 0.9), "
+            f"{args.warmup} warm-up + {args.steps} timed steps, best of "
+            f"{args.repeats}, seed {args.seed}"
+        )
+        return
     print(
         f"settings: DCGAN 28x28x1 digits, batch {args.batch_size}, base_filters "
         f"{args.base_filters}, latent_dim {args.latent_dim}, Adam(2e-4, beta_1=0.5) "
@@ -790,6 +951,7 @@ def run_all(args):
     _print_settings(args)
     rows, failures = [], []
     child_common = [
+        "--model", args.model,
         "--steps", str(args.steps),
         "--warmup", str(args.warmup),
         "--repeats", str(args.repeats),
@@ -833,7 +995,7 @@ def run_all(args):
                 f"{backend_name}: exit {rc}, {got} row(s) kept; " + " | ".join(tail)
             )
     print()
-    print_table(rows, args.steps)
+    _print_rows(args, rows)
     for failure in failures:
         print("failed: " + failure)
     print(f"total wall time: {time.perf_counter() - started:.0f} s")

@@ -9,8 +9,12 @@ them through this module:
 - `update(loss_fn, variables, optimizer)`: evaluates `loss, logs = loss_fn()`,
   takes the gradient of `loss` with respect to `variables` only and applies it
   with `optimizer`. Returns `(loss, logs)`.
-- `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to the
-  INPUT `x`, differentiable again (for gradient penalties inside a loss).
+- `outputs_and_input_gradient(fn, x)`: `(fn(x), gradient)` from one call of
+  `fn`, where `gradient` is that of `sum(fn(x))` with respect to the INPUT
+  `x`. Both stay differentiable with respect to the weights `fn` uses (for
+  gradient penalties inside a loss); a loss that needs `fn(x)` too takes
+  these outputs rather than calling `fn` on `x` a second time. State that the
+  call updates (batch-norm statistics, seed states) is kept, as after `fn(x)`.
 """
 
 import keras
@@ -18,11 +22,23 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "jax":
-    from gan_zoo.backend.jax import input_gradient, train_step, update
+    from gan_zoo.backend.jax import (
+        outputs_and_input_gradient,
+        train_step,
+        update,
+    )
 elif _BACKEND == "tensorflow":
-    from gan_zoo.backend.tensorflow import input_gradient, train_step, update
+    from gan_zoo.backend.tensorflow import (
+        outputs_and_input_gradient,
+        train_step,
+        update,
+    )
 elif _BACKEND == "torch":
-    from gan_zoo.backend.torch import input_gradient, train_step, update
+    from gan_zoo.backend.torch import (
+        outputs_and_input_gradient,
+        train_step,
+        update,
+    )
 else:
     raise ImportError(
         "gan_zoo supports the Keras backends 'jax', 'tensorflow' and 'torch'. "
@@ -37,7 +53,7 @@ SUPPORTS_COMPILED_INPUT_GRADIENTS = _BACKEND != "torch"
 __all__ = [
     "COMPILES_WITH_XLA",
     "SUPPORTS_COMPILED_INPUT_GRADIENTS",
-    "input_gradient",
+    "outputs_and_input_gradient",
     "train_step",
     "update",
 ]

@@ -105,13 +105,30 @@ def update(loss_fn, variables, optimizer):
     return loss, logs
 
 
-def input_gradient(fn, x):
+def outputs_and_input_gradient(fn, x):
     outer = _current_scope()
 
-    def total(x):
-        # Updates made while differentiating (e.g. batch-norm statistics) are
-        # discarded: they would leak tracers of this inner gradient.
-        with _entered(_child_scope(outer)):
-            return jnp.sum(fn(x))
+    def outputs_and_changes(x):
+        scope = _child_scope(outer)
+        with _entered(scope):
+            outputs = fn(x)
+        changed = {}
+        if outer is not None:
+            changed = {
+                key: value
+                for key, value in scope.state_mapping.items()
+                if value is not outer.state_mapping.get(key)
+            }
+        return outputs, changed
 
-    return jax.grad(total)(x)
+    # The outputs are primal outputs of the VJP, and the state updates of the
+    # call (batch-norm statistics, seed states) its auxiliary outputs: both
+    # leave the inner transformation as values, so they carry no tracer of
+    # it, and stay differentiable by an enclosing `update` with respect to
+    # the weights. Outside `train_step` there is no scope to keep the updates
+    # in, and they are dropped.
+    outputs, vjp, changed = jax.vjp(outputs_and_changes, x, has_aux=True)
+    (gradient,) = vjp(jnp.ones_like(outputs))
+    if outer is not None:
+        outer.state_mapping.update(changed)
+    return outputs, gradient

@@ -15,11 +15,12 @@ def update(loss_fn, variables, optimizer):
     return loss, logs
 
 
-def input_gradient(fn, x):
+def outputs_and_input_gradient(fn, x):
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        total = tf.reduce_sum(fn(x))
-    # An enclosing tape records this gradient, so it can be differentiated
-    # again with respect to the critic's weights.
-    return tape.gradient(total, x)
+        outputs = fn(x)
+        total = tf.reduce_sum(outputs)
+    # An enclosing tape records the call and this gradient, so both can be
+    # differentiated again with respect to the critic's weights.
+    return outputs, tape.gradient(total, x)

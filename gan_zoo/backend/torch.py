@@ -19,9 +19,11 @@ def update(loss_fn, variables, optimizer):
     return loss.detach(), {name: value.detach() for name, value in logs.items()}
 
 
-def input_gradient(fn, x):
+def outputs_and_input_gradient(fn, x):
     if not x.requires_grad:
         x = x.detach().requires_grad_(True)
-    total = fn(x).sum()
-    (grad,) = torch.autograd.grad(total, x, create_graph=True)
-    return grad
+    outputs = fn(x)
+    # `create_graph` keeps the graph of the call and records the gradient's,
+    # so both stay differentiable with respect to the critic's weights.
+    (grad,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
+    return outputs, grad

@@ -1,11 +1,14 @@
-"""FOGAN and PWGAN: the critic loss against a NumPy form of the formula
-(METHODS.md, "First Order GAN"), the perturbed points, and the step."""
+"""FOGAN and PWGAN: the critic loss and its weight gradient against a NumPy
+form of the formula (METHODS.md, "First Order GAN"), the engine's
+outputs-and-input-gradient pass the loss is built on, the perturbed points,
+and the step."""
 
 import keras
 import numpy as np
 import pytest
 from keras import ops
 
+from gan_zoo import backend
 from gan_zoo import losses
 from gan_zoo.models import FOGAN, PWGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
@@ -35,10 +38,16 @@ def numpy_critic(weights, x):
     return value, gradient
 
 
-def numpy_first_order_loss(weights, x, x_tilde, lam, mu):
-    """The formula of METHODS.md, one pair at a time."""
+def numpy_first_order_loss(weights, x, x_tilde, lam, mu, slope_weights=None):
+    """The formula of METHODS.md, one pair at a time. The target slopes carry
+    no gradient: they use the critic's values under `slope_weights` (default
+    `weights`), fixed while differentiating with respect to `weights`."""
     f_x, _ = numpy_critic(weights, x)
     f_t, grad_t = numpy_critic(weights, x_tilde)
+    if slope_weights is None:
+        s_x, s_t = f_x, f_t
+    else:
+        s_x, s_t = numpy_critic(slope_weights, x)[0], numpy_critic(slope_weights, x_tilde)[0]
     n = len(x)
     lipschitz, gradient = [], []
     for i in range(n):
@@ -47,7 +56,7 @@ def numpy_first_order_loss(weights, x, x_tilde, lam, mu):
         total, inverse = np.zeros(x.shape[1]), 0.0
         for j in range(n):
             dist = np.linalg.norm(x[j] - x_tilde[i]) + 1e-6
-            total += (x[j] - x_tilde[i]) * (f_x[j] - f_t[i]) / dist**3
+            total += (x[j] - x_tilde[i]) * (s_x[j] - s_t[i]) / dist**3
             inverse += 1.0 / dist
         target = np.linalg.norm(total / n) / (inverse / n)
         gradient.append((np.linalg.norm(grad_t[i]) - target) ** 2)
@@ -56,14 +65,19 @@ def numpy_first_order_loss(weights, x, x_tilde, lam, mu):
     )
 
 
+def real_and_perturbed(rng, n, dim):
+    """Real rows `x` and `x~ = G + a (x - G)`, `a ~ U(0, 0.01)`, G random."""
+    x = rng.normal(size=(n, dim)).astype("float32")
+    fake = rng.normal(size=(n, dim)).astype("float32")
+    a = rng.uniform(0, 0.01, size=(n, 1)).astype("float32")
+    return x, fake + a * (x - fake)
+
+
 @pytest.mark.parametrize("lam,mu", [(0.1, 1.0), (0.5, 1.0), (0.1, 0.0)])
 def test_critic_loss_matches_numpy_formula(lam, mu):
     rng = np.random.default_rng(3)
     critic, weights = tanh_critic(dim=5, hidden=7, seed=4)
-    x = rng.normal(size=(12, 5)).astype("float32")
-    fake = rng.normal(size=(12, 5)).astype("float32")
-    a = rng.uniform(0, 0.01, size=(12, 1)).astype("float32")
-    x_tilde = fake + a * (x - fake)
+    x, x_tilde = real_and_perturbed(rng, 12, 5)
     x_tilde[3] = x[3]  # a pair at distance 0: no Lipschitz term
     loss, terms = losses.first_order_critic_loss(
         critic, x, x_tilde, lipschitz_weight=lam, gradient_weight=mu
@@ -73,6 +87,142 @@ def test_critic_loss_matches_numpy_formula(lam, mu):
     )
     np.testing.assert_allclose(float(loss), expected, rtol=1e-4, atol=1e-4)
     assert ("gradient_penalty" in terms) == (mu > 0)
+
+
+class CriticStep(keras.Model):
+    """One `backend.update` of `critic` by SGD(1) inside the engine's
+    `train_step`: the weights move by minus the gradient of `loss_fn(x)`."""
+
+    def __init__(self, critic, loss_fn):
+        super().__init__()
+        self.critic = critic
+        self.loss_fn = loss_fn
+        self.built = True
+
+    def train_step(self, *args):
+        return backend.train_step(self, self._step, *args)
+
+    def _step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        loss, _ = backend.update(
+            lambda: (self.loss_fn(x), {}), self.critic.trainable_variables, self.optimizer
+        )
+        return {"loss": loss}
+
+
+def weight_gradient(critic, loss_fn, x):
+    """The gradient of `loss_fn(x)` with respect to `critic`'s trainable
+    weights, from one compiled (XLA on JAX and TF) engine step; the weights
+    are put back afterwards."""
+    before = critic.get_weights()
+    trainable = [ops.convert_to_numpy(v) for v in critic.trainable_variables]
+    step = CriticStep(critic, loss_fn)
+    step.compile(keras.optimizers.SGD(1.0), jit_compile=backend.COMPILES_WITH_XLA)
+    step.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    after = [ops.convert_to_numpy(v) for v in critic.trainable_variables]
+    critic.set_weights(before)
+    return [b.astype("float64") - a for b, a in zip(trainable, after)]
+
+
+def test_outputs_and_input_gradient_are_the_call_and_its_input_gradient():
+    critic, weights = tanh_critic(dim=5, hidden=7, seed=1)
+    x = np.random.default_rng(2).normal(size=(9, 5)).astype("float32")
+    outputs, gradient = backend.outputs_and_input_gradient(critic, ops.convert_to_tensor(x))
+    value, expected_gradient = numpy_critic(weights, x.astype("float64"))
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(outputs), ops.convert_to_numpy(critic(x)), rtol=1e-6, atol=1e-6
+    )
+    np.testing.assert_allclose(ops.convert_to_numpy(outputs)[:, 0], value, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(gradient), expected_gradient, rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize("with_gradient", [False, True], ids=["outputs", "outputs+gradient"])
+def test_returned_outputs_have_the_weight_gradient_of_a_separate_call(with_gradient):
+    """A loss on the returned outputs differentiates, with respect to the
+    weights, as the same loss on a call of its own: the outputs keep their
+    path to the weights (on JAX, out of the inner VJP's scope)."""
+    critic, _ = tanh_critic(dim=4, hidden=6, seed=5)
+    x = np.random.default_rng(6).normal(size=(10, 4)).astype("float32")
+
+    def loss(outputs, gradient):
+        value = ops.mean(ops.square(outputs - 0.3))
+        if with_gradient:
+            norm = ops.sqrt(ops.sum(ops.square(gradient), axis=1))
+            value = value + ops.mean(ops.square(norm - 0.5))
+        return value
+
+    def shared(x):
+        return loss(*backend.outputs_and_input_gradient(critic, x))
+
+    def separate(x):
+        _, gradient = backend.outputs_and_input_gradient(critic, x)
+        return loss(critic(x), gradient)
+
+    got = weight_gradient(critic, shared, x)
+    expected = weight_gradient(critic, separate, x)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6)
+    assert all(np.abs(e).max() > 1e-3 for e in expected)
+
+
+def test_state_updates_of_the_call_are_kept_once():
+    """Batch-norm statistics move once per call, as after `critic(x)` (on JAX
+    they come out of the VJP as auxiliary values, into the step's state)."""
+    critic = keras.Sequential(
+        [keras.Input((3,)), keras.layers.BatchNormalization(momentum=0.9), keras.layers.Dense(1)]
+    )
+    x = np.random.default_rng(7).normal(2.0, 3.0, size=(16, 3)).astype("float32")
+
+    def shared(x):
+        outputs, gradient = backend.outputs_and_input_gradient(
+            lambda v: critic(v, training=True), x
+        )
+        return ops.mean(outputs) + ops.mean(ops.square(gradient))
+
+    step = CriticStep(critic, shared)
+    step.compile(keras.optimizers.SGD(0.1), jit_compile=backend.COMPILES_WITH_XLA)
+    step.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    bn = critic.layers[0]
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(bn.moving_mean), 0.1 * x.mean(0), rtol=1e-4, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(bn.moving_variance), 0.9 + 0.1 * x.var(0), rtol=1e-4
+    )
+
+
+@pytest.mark.parametrize("mu", [1.0, 0.0], ids=["FOGAN", "PWGAN"])
+def test_critic_loss_weight_gradient_matches_numpy_formula(mu):
+    """The critic's gradient, taken in the engine's step, against central
+    differences of the NumPy formula (the target slopes held fixed)."""
+    lam = 0.5
+    rng = np.random.default_rng(8)
+    critic, weights = tanh_critic(dim=3, hidden=4, seed=9)
+    x, x_tilde = real_and_perturbed(rng, 8, 3)
+
+    def loss(real):
+        value, _ = losses.first_order_critic_loss(
+            lambda v: critic(v, training=True), real, x_tilde, lam, mu
+        )
+        return value
+
+    got = weight_gradient(critic, loss, x)
+    x64, x_tilde64 = x.astype("float64"), x_tilde.astype("float64")
+    h = 1e-6
+    for k, w in enumerate(weights):
+        expected = np.zeros_like(w)
+        for index in np.ndindex(w.shape):
+            shifted = []
+            for sign in (1.0, -1.0):
+                moved = [v.copy() for v in weights]
+                moved[k][index] += sign * h
+                shifted.append(
+                    numpy_first_order_loss(moved, x64, x_tilde64, lam, mu, weights)
+                )
+            expected[index] = (shifted[0] - shifted[1]) / (2 * h)
+        np.testing.assert_allclose(got[k], expected, rtol=2e-3, atol=2e-4)
 
 
 def test_target_slope_on_images_is_nonnegative_and_per_sample():
