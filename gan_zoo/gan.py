@@ -179,13 +179,18 @@ class GAN(keras.Model):
         real = ops.cast(real, self.compute_dtype)
         n = ops.shape(real)[0]
 
+        def generate():
+            # One dtype for both batches, also where the generator's output
+            # layer computes in float32 under mixed precision (a softmax).
+            fake = self.generator(self.sample_noise(n), training=True)
+            return ops.cast(fake, real.dtype)
+
         def d_loss():
-            fake = ops.stop_gradient(self.generator(self.sample_noise(n), training=True))
+            fake = ops.stop_gradient(generate())
             return self.compute_discriminator_loss(real, fake, labels)
 
         def g_loss():
-            fake = self.generator(self.sample_noise(n), training=True)
-            return self.compute_generator_loss(real, fake, labels)
+            return self.compute_generator_loss(real, generate(), labels)
 
         for _ in range(self.n_critic):
             _, logs = backend.update(

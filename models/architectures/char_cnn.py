@@ -15,11 +15,52 @@ critic never has it (the gradient penalties are per sample).
 """
 
 import keras
+import ml_dtypes
+import numpy as np
 
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.datasets.text import SEQUENCE_LENGTH, Charmap
 
 RESIDUAL_SCALE = 0.3
+
+
+def _rounded(value, dtype):
+    """`value` rounded to the float `dtype` (a Keras dtype name), as a Python float."""
+    np_dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else dtype
+    return float(np.asarray(value, dtype=np_dtype))
+
+
+@keras.saving.register_keras_serializable(package="gan_zoo")
+class ScaledAdd(keras.layers.Layer):
+    """`x + scale * r`: the end of a residual block, in one layer call.
+
+    Computes what `Add()([x, Rescaling(scale)(r)])` computes: `r` times the
+    scale rounded to the compute dtype (as `Rescaling` casts it), then added
+    to `x` (`Rescaling`'s `+ 0.0` aside, which changes at most the sign of a
+    zero). One layer call instead of two, and no `Rescaling`, whose call in
+    eager torch costs several times its arithmetic (a data layer: pipeline
+    checks, and its scale and offset made tensors at every call).
+
+    Args:
+        scale: the factor of `r`.
+    """
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = float(scale)
+        # A Python float, exact in the compute dtype: torch multiplies a
+        # float16/bfloat16 tensor by a Python scalar in float32 without
+        # rounding the scalar first. Computed here, outside any traced call.
+        self._rounded_scale = _rounded(self.scale, self.compute_dtype)
+
+    def call(self, x, r):
+        return keras.ops.add(x, keras.ops.multiply(r, self._rounded_scale))
+
+    def compute_output_shape(self, x_shape, r_shape):
+        return x_shape
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
 
 
 def _residual_blocks(x, width, num_blocks, kernel_size, batch_norm, name):
@@ -36,8 +77,7 @@ def _residual_blocks(x, width, num_blocks, kernel_size, batch_norm, name):
                 use_bias=not batch_norm or j == 1,
                 name=f"{name}_{i}_conv_{j}",
             )(r)
-        r = keras.layers.Rescaling(RESIDUAL_SCALE, name=f"{name}_{i}_scale")(r)
-        x = keras.layers.Add(name=f"{name}_{i}_add")([x, r])
+        x = ScaledAdd(RESIDUAL_SCALE, name=f"{name}_{i}_add")(x, r)
     return x
 
 
