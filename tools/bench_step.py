@@ -743,6 +743,17 @@ def _fmt(value, spec):
     return "n/a" if value is None else format(value, spec)
 
 
+def _print_loads(rows):
+    """The load average after each row: how busy the machine was."""
+    loads = [
+        f"{r['backend']}/{r['jit']} {r['loadavg_after']}"
+        for r in rows
+        if "loadavg_after" in r
+    ]
+    if loads:
+        print("load average (1/5/15 min) after each row: " + "; ".join(loads))
+
+
 def _repeat_counts(rows):
     """The distinct numbers of repeats the rows' timings took the best of."""
     return sorted(
@@ -810,13 +821,7 @@ def print_table(rows, steps):
         "busy and the ratios are noisy."
     )
     print("warm-up s: wall time of the untimed warm-up steps, compilation included.")
-    loads = [
-        f"{r['backend']}/{r['jit']} {r['loadavg_after']}"
-        for r in rows
-        if "loadavg_after" in r
-    ]
-    if loads:
-        print("load average (1/5/15 min) after each row: " + "; ".join(loads))
+    _print_loads(rows)
     styles = {r["backend"]: r["ref_style"] for r in rows}
     for backend_name, style in styles.items():
         print(f"ref on {backend_name}: {style}")
@@ -884,13 +889,7 @@ def print_fogan_table(rows, steps):
         "(the form before). two-pass/shared > 1: sharing is faster."
     )
     print("spread: slowest / fastest repeat; far above 1 means a busy machine.")
-    loads = [
-        f"{r['backend']}/{r['jit']} {r['loadavg_after']}"
-        for r in rows
-        if "loadavg_after" in r
-    ]
-    if loads:
-        print("load average (1/5/15 min) after each row: " + "; ".join(loads))
+    _print_loads(rows)
     for note in notes:
         print("note: " + note)
 
