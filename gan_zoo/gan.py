@@ -1,5 +1,6 @@
 """The training engine: `GAN`, a `keras.Model` whose `fit` plays the game."""
 
+import functools
 import warnings
 
 import keras
@@ -32,17 +33,28 @@ class GAN(keras.Model):
       `generator_loss(fake_outputs, real_outputs)`: the objective, from the
       discriminator's outputs (`real_outputs` is None in `generator_loss`
       unless the class sets `generator_uses_real = True`);
-    - `discriminator_penalties(real, fake)`: extra named terms of the
-      discriminator's loss, already weighted (e.g. a gradient penalty);
+    - `discriminator_penalties(real, fake, training)`: extra named terms of
+      the discriminator's loss, already weighted (e.g. a gradient penalty);
     - `compute_discriminator_loss` / `compute_generator_loss`: the whole loss
       from samples, for methods whose losses are not functions of D's
       outputs on `x` and `G(z)`;
-    - `after_discriminator_step()`: e.g. weight clipping.
-    Each logged term needs a name in the class's `log_names`.
+    - `after_discriminator_step()`: e.g. weight clipping;
+    - `generator_update_due()`: a boolean tensor to skip some generator
+      updates (e.g. WGAN's warm-up), or None to update at every step.
+    Each logged term needs a name in the class's `log_names`. Each player's
+    weight regularizers (`kernel_regularizer=...`) are added to its loss and
+    logged as `d_regularization_loss` / `g_regularization_loss`.
 
-    The real batch is reused, with fresh noise, by each of the `n_critic`
-    discriminator updates of a step; the generated batch has the real batch's
-    size.
+    Each of the `n_critic` discriminator updates of a step takes its own real
+    batch and fresh noise, as in WGAN's and WGAN-GP's algorithms: `fit`
+    gives the step `n_critic` batches of the user's `batch_size` at once
+    (NumPy data: `n_critic * batch_size` samples per step; a `tf.data`
+    dataset: `n_critic` of its batches, rebatched), so `batch_size` is the
+    batch of one critic update and one epoch has `1 / n_critic` as many
+    steps. The generator update uses the last of them. The generated batch
+    has the real batch's size. `evaluate` (and `fit(validation_data=...)`)
+    reports the same losses on held-out real batches, players in inference
+    mode, no updates.
 
     Args:
         generator: a `keras.Model` from noise `(latent_dim,)` to samples.
@@ -115,7 +127,7 @@ class GAN(keras.Model):
         self.minimax = bool(minimax)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.loss_trackers = [keras.metrics.Mean(name=n) for n in self.log_names]
+        self.loss_trackers = _trackers(self.log_names)
         _check_players_fit(generator, discriminator, self.latent_dim)
         self.built = True
 
@@ -129,11 +141,14 @@ class GAN(keras.Model):
     def generator_loss(self, fake_outputs, real_outputs=None):
         return losses.gan_generator_loss(fake_outputs, minimax=self.minimax)
 
-    def discriminator_penalties(self, real, fake):
+    def discriminator_penalties(self, real, fake, training=True):
         return {}
 
     def after_discriminator_step(self):
         pass
+
+    def generator_update_due(self):
+        return None
 
     @classmethod
     def default_optimizers(cls):
@@ -145,23 +160,24 @@ class GAN(keras.Model):
 
     # Losses from samples.
 
-    def compute_discriminator_loss(self, real, fake, labels=None):
+    def compute_discriminator_loss(self, real, fake, labels=None, training=True):
         """`(loss, logs)` of the discriminator on a real and a generated batch."""
-        real_outputs = self.discriminator(real, training=True)
-        fake_outputs = self.discriminator(fake, training=True)
+        real_outputs = self.discriminator(real, training=training)
+        fake_outputs = self.discriminator(fake, training=training)
         loss = self.discriminator_loss(real_outputs, fake_outputs)
         logs = {}
-        for name, value in self.discriminator_penalties(real, fake).items():
+        penalties = self.discriminator_penalties(real, fake, training=training)
+        for name, value in penalties.items():
             loss = loss + value
             logs[name] = value
         return loss, {"d_loss": loss, **logs}
 
-    def compute_generator_loss(self, real, fake, labels=None):
+    def compute_generator_loss(self, real, fake, labels=None, training=True):
         """`(loss, logs)` of the generator; `fake` carries its gradient."""
-        fake_outputs = self.discriminator(fake, training=True)
+        fake_outputs = self.discriminator(fake, training=training)
         real_outputs = None
         if self.generator_uses_real:
-            real_outputs = self.discriminator(real, training=True)
+            real_outputs = self.discriminator(real, training=training)
         loss = self.generator_loss(fake_outputs, real_outputs)
         return loss, {"g_loss": loss}
 
@@ -173,35 +189,73 @@ class GAN(keras.Model):
     def train_step(self, *args):
         return backend.train_step(self, self._train_step, *args)
 
-    def _train_step(self, data):
+    def test_step(self, *args):
+        return backend.test_step(self, self._test_step, *args)
+
+    def critic_batches(self, real, labels=None):
+        """The step's data as `n_critic` pairs `(real, labels)` of equal size."""
+        if self.n_critic == 1:
+            return [(real, labels)]
+        size = ops.shape(real)[0] // self.n_critic
+        part = lambda t, i: None if t is None else t[i * size : (i + 1) * size]  # noqa: E731
+        return [(part(real, i), part(labels, i)) for i in range(self.n_critic)]
+
+    def _generate_like(self, real, training=True):
+        # One dtype for both batches, also where the generator's output layer
+        # computes in float32 under mixed precision (a softmax).
+        fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=training)
+        return ops.cast(fake, real.dtype)
+
+    def _real_batch(self, data, n_critic):
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        self._check_batch(real)
-        real = ops.cast(real, self.compute_dtype)
-        n = ops.shape(real)[0]
+        self._check_batch(real, n_critic)
+        return ops.cast(real, self.compute_dtype), labels
 
-        def generate():
-            # One dtype for both batches, also where the generator's output
-            # layer computes in float32 under mixed precision (a softmax).
-            fake = self.generator(self.sample_noise(n), training=True)
-            return ops.cast(fake, real.dtype)
+    def _train_step(self, data):
+        real, labels = self._real_batch(data, self.n_critic)
 
-        def d_loss():
-            fake = ops.stop_gradient(generate())
-            return self.compute_discriminator_loss(real, fake, labels)
+        def d_loss(real, labels):
+            fake = ops.stop_gradient(self._generate_like(real))
+            loss, logs = self.compute_discriminator_loss(real, fake, labels)
+            return _add_regularization(self.discriminator, "d", loss, logs)
 
-        def g_loss():
-            return self.compute_generator_loss(real, generate(), labels)
+        def g_loss(real, labels):
+            loss, logs = self.compute_generator_loss(
+                real, self._generate_like(real), labels
+            )
+            return _add_regularization(self.generator, "g", loss, logs)
 
-        for _ in range(self.n_critic):
+        for real, labels in self.critic_batches(real, labels):
             _, logs = backend.update(
-                d_loss, self.discriminator.trainable_variables, self.d_optimizer
+                functools.partial(d_loss, real, labels),
+                self.discriminator.trainable_variables,
+                self.d_optimizer,
             )
             self.after_discriminator_step()
             self._track(logs)
         _, logs = backend.update(
-            g_loss, self.generator.trainable_variables, self.g_optimizer
+            functools.partial(g_loss, real, labels),
+            self.generator.trainable_variables,
+            self.g_optimizer,
+            when=self.generator_update_due(),
         )
         self._track(logs)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _test_step(self, data):
+        real, labels = self._real_batch(data, 1)
+        fake = self._generate_like(real, training=False)
+        d_logs = _add_regularization(
+            self.discriminator,
+            "d",
+            *self.compute_discriminator_loss(real, fake, labels, training=False),
+        )[1]
+        g_logs = _add_regularization(
+            self.generator,
+            "g",
+            *self.compute_generator_loss(real, fake, labels, training=False),
+        )[1]
+        self._track({**d_logs, **g_logs})
         return {m.name: m.result() for m in self.metrics}
 
     def _track(self, logs):
@@ -232,8 +286,14 @@ class GAN(keras.Model):
         jit_compile="auto",
         steps_per_execution=1,
         run_eagerly=False,
+        auto_scale_loss=True,
+        **kwargs,
     ):
         """Configures the two players' optimizers.
+
+        The optimizers are renamed `d_optimizer` and `g_optimizer`, so that
+        callbacks log `learning_rate_d_optimizer` and
+        `learning_rate_g_optimizer`.
 
         Args:
             d_optimizer: the discriminator's optimizer (instance or name).
@@ -244,7 +304,14 @@ class GAN(keras.Model):
                 `torch.compile`, except for methods with input gradients.
             steps_per_execution: steps per compiled call (TF and JAX).
             run_eagerly: debug without compilation.
+            auto_scale_loss: under a `mixed_float16` policy (of the model or a
+                player), wrap each optimizer in a
+                `keras.optimizers.LossScaleOptimizer` (one given already
+                wrapped is kept), as Keras does, so that float16 gradients
+                neither underflow nor overflow.
         """
+        if kwargs:
+            raise _compile_argument_error(type(self).__name__, kwargs)
         if (d_optimizer is None) != (g_optimizer is None):
             missing = "d_optimizer" if d_optimizer is None else "g_optimizer"
             raise ValueError(
@@ -257,8 +324,29 @@ class GAN(keras.Model):
         self._requested_jit_compile = jit_compile
         if jit_compile == "auto":
             jit_compile = backend.COMPILES_WITH_XLA
-        self.d_optimizer = keras.optimizers.get(d_optimizer)
-        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        scale_loss = auto_scale_loss and any(
+            m.dtype_policy.name == "mixed_float16"
+            for m in (self, self.generator, self.discriminator)
+        )
+        self.auto_scale_loss = auto_scale_loss
+        if d_optimizer is g_optimizer and not isinstance(d_optimizer, str):
+            raise ValueError(
+                "`d_optimizer` and `g_optimizer` must be two different "
+                "optimizer instances (each keeps its own player's slots). "
+                f"Received the same object twice: {d_optimizer}"
+            )
+        for player, role in ((self.discriminator, "discriminator"), (self.generator, "generator")):
+            _check_no_activity_regularizers(player, role)
+        self.d_optimizer = _player_optimizer(d_optimizer, "d_optimizer", scale_loss)
+        self.g_optimizer = _player_optimizer(g_optimizer, "g_optimizer", scale_loss)
+        self.loss_trackers = _trackers(
+            self.log_names
+            + tuple(
+                f"{prefix}_regularization_loss"
+                for prefix, player in (("d", self.discriminator), ("g", self.generator))
+                if _regularized_weights(player)
+            )
+        )
         if (
             jit_compile is True
             and self.uses_input_gradients
@@ -275,6 +363,7 @@ class GAN(keras.Model):
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
+            auto_scale_loss=False,
         )
         self.optimizer = PlayerOptimizers(
             self.d_optimizer, self.g_optimizer, self.discriminator, self.generator
@@ -289,6 +378,7 @@ class GAN(keras.Model):
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
             "jit_compile": self._requested_jit_compile,
             "steps_per_execution": self.steps_per_execution,
+            "auto_scale_loss": self.auto_scale_loss,
         }
 
     def compile_from_config(self, config):
@@ -307,7 +397,7 @@ class GAN(keras.Model):
         first, values = _first_batch(x, batch_size)
         if first is not None:
             self._check_batch(first)
-            if not np.all(np.isfinite(np.asarray(values, dtype="float64"))):
+            if not _all_finite(values):
                 raise ValueError(
                     "The training data contain NaN or infinite values. Clean or "
                     "filter them before fit(), e.g. with tf.data: "
@@ -316,9 +406,15 @@ class GAN(keras.Model):
         if hasattr(x, "element_spec"):
             # A tf.data pipeline shuffles itself (Keras warns otherwise).
             kwargs.setdefault("shuffle", False)
+        if self.n_critic > 1:
+            # One step takes `n_critic` real batches, one per critic update.
+            if isinstance(x, np.ndarray):
+                batch_size = (batch_size or 32) * self.n_critic
+            elif first is not None and hasattr(x, "rebatch"):
+                x = x.rebatch(len(first) * self.n_critic, drop_remainder=True)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
 
-    def _check_batch(self, real):
+    def _check_batch(self, real, n_critic=1):
         expected = _input_shape(self.discriminator)
         if expected is not None and (
             len(real.shape) != len(expected)
@@ -334,10 +430,15 @@ class GAN(keras.Model):
                 "the generator and discriminator for the data's shape."
             )
         n = real.shape[0]
-        if n is not None and n < self.min_batch_size:
+        if n is not None and n // n_critic < self.min_batch_size:
+            split = (
+                f" (split into {n_critic} critic batches of {n // n_critic})"
+                if n_critic > 1
+                else ""
+            )
             raise ValueError(
                 f"{type(self).__name__} needs batches of at least "
-                f"{self.min_batch_size} samples; received a batch of {n}. "
+                f"{self.min_batch_size} samples; received a batch of {n}{split}. "
                 "Use a larger `batch_size` (and `drop_remainder=True`)."
             )
 
@@ -431,6 +532,83 @@ class GAN(keras.Model):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def _trackers(names):
+    return [keras.metrics.Mean(name=name) for name in names]
+
+
+def _player_optimizer(optimizer, name, scale_loss):
+    optimizer = keras.optimizers.get(optimizer)
+    if scale_loss and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    optimizer.name = name
+    return optimizer
+
+
+_COMPILE_ARGUMENT_HELP = {
+    "optimizer": "A GAN has one optimizer per player: pass `d_optimizer=` and "
+    "`g_optimizer=` (two instances), or neither for the paper's.",
+    "loss": "The losses are the method's own (its `discriminator_loss` and "
+    "`generator_loss`); choose another method or subclass one.",
+    "metrics": "A GAN has no targets to compare predictions with: score its "
+    "samples during fit with `gan_zoo.callbacks.MetricEvaluator(...)`, or "
+    "after with `gan_zoo.metrics.evaluate(...)`.",
+}
+_COMPILE_ARGUMENT_HELP["loss_weights"] = _COMPILE_ARGUMENT_HELP["loss"]
+_COMPILE_ARGUMENT_HELP["weighted_metrics"] = _COMPILE_ARGUMENT_HELP["metrics"]
+
+
+def _compile_argument_error(class_name, kwargs):
+    name = next(iter(kwargs))
+    if name in _COMPILE_ARGUMENT_HELP:
+        return ValueError(
+            f"{class_name}.compile() does not take `{name}`. "
+            f"{_COMPILE_ARGUMENT_HELP[name]} Received: {name}={kwargs[name]!r}"
+        )
+    return TypeError(
+        f"{class_name}.compile() got an unexpected keyword argument {name!r}."
+    )
+
+
+def _regularized_weights(player):
+    return [v for v in player.trainable_variables if v.regularizer is not None]
+
+
+def _add_regularization(player, prefix, loss, logs):
+    """`(loss, logs)` with the player's weight regularization added and logged."""
+    weights = _regularized_weights(player)
+    if not weights:
+        return loss, logs
+    penalty = ops.cast(sum(v.regularizer(v) for v in weights), loss.dtype)
+    loss = loss + penalty
+    return loss, {**logs, f"{prefix}_loss": loss, f"{prefix}_regularization_loss": penalty}
+
+
+def _check_no_activity_regularizers(player, role):
+    for layer in player._flatten_layers():
+        if layer.activity_regularizer is not None:
+            raise ValueError(
+                f"The {role}'s layer {layer.name!r} has an activity regularizer, "
+                "which gan_zoo does not support: a loss calls the player on "
+                "several batches, and Keras keeps the regularizer's term of the "
+                "last call only. Use a weight regularizer, or add the term in "
+                "`discriminator_penalties`."
+            )
+
+
+def _all_finite(values, chunk_bytes=1 << 22):
+    """Whether an array holds no NaN or infinity, checked in slices of its own
+    dtype (no full-size copy)."""
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.inexact):
+        return True
+    if values.ndim == 0:
+        return bool(np.isfinite(values))
+    rows = max(1, chunk_bytes // max(1, values[:1].nbytes))
+    return all(
+        np.isfinite(values[i : i + rows]).all() for i in range(0, len(values), rows)
+    )
 
 
 def _uses_gan_objective(model):

@@ -169,9 +169,28 @@ def wasserstein_generator_loss(fake_outputs):
     return -_mean(fake_outputs)
 
 
+# Added to a squared gradient norm so that the norm's derivative at 0 is
+# finite (a critic with dead ReLU units has exactly zero input gradients).
+# In float32 it leaves norms above ~6e-3 bit-for-bit unchanged (it is below
+# half an ulp of their square) and moves those above 1e-3 by < 1e-6
+# relative. Float32 only: in float16 it, and the squares of gradient entries
+# below ~2e-4, underflow to 0. TF-GAN adds 1e-10 at the same place.
+_NORM_EPSILON = 1e-12
+
+
+def _flatten(x):
+    return ops.reshape(ops.cast(x, "float32"), (ops.shape(x)[0], -1))
+
+
+def _squared_norms(x):
+    """`sum x^2` per sample, in float32 (mixed precision gives a float16 or
+    bfloat16 `x`, whose squares underflow)."""
+    return ops.sum(ops.square(_flatten(x)), axis=1)
+
+
 def _per_sample_norm(x):
-    flat = ops.reshape(ops.cast(x, "float32"), (ops.shape(x)[0], -1))
-    return ops.sqrt(ops.sum(ops.square(flat), axis=1))
+    """`sqrt(sum x^2 + 1e-12)` per sample: its derivative at `x = 0` is 0."""
+    return ops.sqrt(_squared_norms(x) + _NORM_EPSILON)
 
 
 def wasserstein_gradient_penalty(critic, real, fake, seed=None):
@@ -182,6 +201,7 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
     x_hat = eps * x + (1 - eps) * G(z),   eps ~ U[0, 1] per sample
     GP = mean((||grad_{x_hat} f(x_hat)||_2 - 1)^2)
     ```
+    `||g||_2 = sqrt(sum g^2 + 1e-12)` in float32: finite derivative at g = 0.
     Multiply by `lambda` (10 in the paper) and add it to the critic's loss.
     The gradient with respect to the input comes from `gan_zoo.backend` and
     stays differentiable with respect to the critic's weights.
@@ -215,10 +235,6 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
 # Lipschitz term (METHODS.md, from the paper's reference code).
 _FIRST_ORDER_NORM_EPSILON = 1e-6
 _FIRST_ORDER_MIN_DISTANCE = 1e-8
-
-
-def _flatten(x):
-    return ops.reshape(ops.cast(x, "float32"), (ops.shape(x)[0], -1))
 
 
 def _scores(outputs):
@@ -281,6 +297,7 @@ def first_order_critic_loss(
           + lambda * mean[(f(x_i) - f(x~_i))^2 / ||x_i - x~_i||]
           + mu * mean[(||grad_x f(x~_i)|| - t_i)^2]
     ```
+    `||g|| = sqrt(sum g^2 + 1e-12)` in float32: finite derivative at g = 0.
     `t_i` is `first_order_target_slope`; pairs closer than 1e-8 add no
     Lipschitz term. `gradient_weight=0` is the Penalized Wasserstein GAN.
     With `gradient_weight > 0`, `f(x~)` comes out of the pass that takes its
@@ -321,13 +338,12 @@ def first_order_critic_loss(
         )
     else:
         perturbed_outputs = _scores(critic(perturbed))
-    distance = _per_sample_norm(real - perturbed)
-    close = distance < _FIRST_ORDER_MIN_DISTANCE
+    squared_distance = _squared_norms(real - perturbed)
+    close = squared_distance < _FIRST_ORDER_MIN_DISTANCE**2
+    # The square root only of the pairs kept: its derivative at 0 is NaN.
+    distance = ops.sqrt(ops.where(close, 1.0, squared_distance))
     lipschitz = ops.where(
-        close,
-        0.0,
-        ops.square(real_outputs - perturbed_outputs)
-        / ops.where(close, 1.0, distance),
+        close, 0.0, ops.square(real_outputs - perturbed_outputs) / distance
     )
     terms["lipschitz_penalty"] = lipschitz_weight * _mean(lipschitz)
     loss = _mean(perturbed_outputs) - _mean(real_outputs)

@@ -20,12 +20,6 @@ class PlayerOptimizers:
     """
 
     def __init__(self, d_optimizer, g_optimizer, discriminator, generator):
-        if d_optimizer is g_optimizer:
-            raise ValueError(
-                "`d_optimizer` and `g_optimizer` must be two different "
-                "optimizer instances (each keeps its own player's slots). "
-                f"Received the same object twice: {d_optimizer}"
-            )
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self._discriminator = discriminator

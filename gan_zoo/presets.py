@@ -33,6 +33,7 @@ model = DCGAN.from_preset("runs/dcgan_fmnist")
 
 import datetime
 import hashlib
+import inspect
 import json
 import os
 import pathlib
@@ -111,8 +112,7 @@ def register_presets(presets, cls):
     DCGAN.presets  # {"dcgan_fashion_mnist": {"metadata": ..., "url": ..., ...}}
     ```
     """
-    gan_class = _gan_class()
-    if not (isinstance(cls, type) and issubclass(cls, gan_class)):
+    if not _is_gan_class(cls):
         raise TypeError(f"`cls` must be a subclass of gan_zoo.GAN. Received: cls={cls!r}")
     checked = {}
     for name, entry in presets.items():
@@ -187,8 +187,7 @@ def save_to_preset(model, preset, metadata=None):
                          metadata={"dataset": "fashion_mnist", "steps": 4690})
     ```
     """
-    gan_class = _gan_class()
-    if not isinstance(model, gan_class):
+    if not _is_gan_class(type(model)):
         raise TypeError(f"save_to_preset() saves a gan_zoo.GAN. Received: {model!r}")
     metadata = dict(metadata or {})
     reserved = sorted(set(metadata) & set(RESERVED_METADATA))
@@ -304,10 +303,12 @@ def from_preset(cls, preset, load_weights=True):
 # Helpers.
 
 
-def _gan_class():
-    from gan_zoo.gan import GAN
-
-    return GAN
+def _is_gan_class(cls):
+    # A `gan_zoo.GAN` subclass, known by the descriptor the engine puts on
+    # `GAN.presets`: the engine depends on this module, not back.
+    return isinstance(cls, type) and isinstance(
+        inspect.getattr_static(cls, "presets", None), PresetsProperty
+    )
 
 
 def _numpy_to_json(value):
@@ -325,9 +326,6 @@ def _model_config(model):
 
 def _preset_class(config, config_path):
     """The `GAN` subclass that `config` describes; raises if it is none."""
-    import gan_zoo.models  # noqa: F401  (registers every method's class)
-
-    gan_class = _gan_class()
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
             f"{config_path} does not describe a gan_zoo GAN: expected the "
@@ -343,7 +341,7 @@ def _preset_class(config, config_path):
             "import the module that defines it (decorated with "
             "`keras.saving.register_keras_serializable`) before from_preset."
         )
-    if found is None or not (isinstance(found, type) and issubclass(found, gan_class)):
+    if found is None or not _is_gan_class(found):
         raise ValueError(
             f"{config_path} describes a {name!r}, which is not a gan_zoo GAN "
             "(a subclass of gan_zoo.GAN): it is not a gan_zoo preset."

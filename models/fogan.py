@@ -85,8 +85,8 @@ class FOGAN(GAN):
         )
         return fake + a * (ops.cast(real, fake.dtype) - fake)
 
-    def compute_discriminator_loss(self, real, fake, labels=None):
-        critic = lambda x: self.discriminator(x, training=True)  # noqa: E731
+    def compute_discriminator_loss(self, real, fake, labels=None, training=True):
+        critic = lambda x: self.discriminator(x, training=training)  # noqa: E731
         loss, terms = losses.first_order_critic_loss(
             critic,
             real,
@@ -96,8 +96,8 @@ class FOGAN(GAN):
         )
         return loss, {"d_loss": loss, **terms}
 
-    def compute_generator_loss(self, real, fake, labels=None):
-        outputs = self.discriminator(self.perturb(real, fake), training=True)
+    def compute_generator_loss(self, real, fake, labels=None, training=True):
+        outputs = self.discriminator(self.perturb(real, fake), training=training)
         loss = losses.wasserstein_generator_loss(outputs)
         return loss, {"g_loss": loss}
 

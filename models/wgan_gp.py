@@ -15,11 +15,12 @@ class WGANGP(GAN):
     L_C = mean(f(G(z))) - mean(f(x)) + lambda * mean((||grad f(x_hat)|| - 1)^2)
     L_G = -mean(f(G(z)))
     ```
-    lambda = 10, `n_critic` = 5, Adam(1e-4, beta_1=0.5, beta_2=0.9) (the
-    paper's Algorithm 1; the defaults). The critic must not use batch norm
-    (the penalty is per sample). Departure: the critic updates of one step
-    share the real batch (fresh noise and eps each time). On torch the step
-    runs eagerly: torch.compile cannot differentiate twice.
+    lambda = 10 and `n_critic` = 5 (the paper's Algorithm 1), each critic
+    update on its own real batch (see `gan_zoo.GAN`). Adam(1e-4, beta_1=0.5,
+    beta_2=0.9) follows the authors' image code; the paper's Algorithm 1
+    lists beta_1 = 0 (pass your own optimizers for it). The critic must not
+    use batch norm (the penalty is per sample). On torch the step runs
+    eagerly: torch.compile cannot differentiate twice.
 
     Args:
         gradient_penalty_weight: lambda.
@@ -56,8 +57,8 @@ class WGANGP(GAN):
     def generator_loss(self, fake_outputs, real_outputs=None):
         return losses.wasserstein_generator_loss(fake_outputs)
 
-    def discriminator_penalties(self, real, fake):
-        critic = lambda x: self.discriminator(x, training=True)  # noqa: E731
+    def discriminator_penalties(self, real, fake, training=True):
+        critic = lambda x: self.discriminator(x, training=training)  # noqa: E731
         penalty = losses.wasserstein_gradient_penalty(
             critic, real, fake, seed=self.seed_generator
         )

@@ -520,12 +520,12 @@ def two_pass_fogan_class():
         return outputs, gradient
 
     class TwoPassFOGAN(FOGAN):
-        def compute_discriminator_loss(self, real, fake, labels=None):
+        def compute_discriminator_loss(self, real, fake, labels=None, training=True):
             # `losses.first_order_critic_loss` looks the function up at call
             # time; the swap lasts for this loss only.
             backend.outputs_and_input_gradient = two_pass
             try:
-                return super().compute_discriminator_loss(real, fake, labels)
+                return super().compute_discriminator_loss(real, fake, labels, training)
             finally:
                 backend.outputs_and_input_gradient = shared
 

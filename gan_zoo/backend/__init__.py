@@ -1,14 +1,18 @@
 """The only place in gan_zoo with backend-specific code.
 
-Each backend module provides the same three functions, and method code calls
+Each backend module provides the same four functions, and method code calls
 them through this module:
 
-- `train_step(model, step_fn, *args)`: runs `step_fn(data)` as one training
-  step in the form Keras's trainer for that backend expects (in JAX it threads
-  the whole model state through a `keras.StatelessScope`).
-- `update(loss_fn, variables, optimizer)`: evaluates `loss, logs = loss_fn()`,
-  takes the gradient of `loss` with respect to `variables` only and applies it
-  with `optimizer`. Returns `(loss, logs)`.
+- `train_step(model, step_fn, *args)` and `test_step(model, step_fn, *args)`:
+  run `step_fn(data)` as one training (evaluation) step in the form Keras's
+  trainer for that backend expects (in JAX they thread the model state through
+  a `keras.StatelessScope`).
+- `update(loss_fn, variables, optimizer, when=None)`: evaluates
+  `loss, logs = loss_fn()`, takes the gradient of `optimizer.scale_loss(loss)`
+  (the loss scaled under `mixed_float16`) with respect to `variables` only
+  (zero for a variable the loss does not use) and applies it with `optimizer`;
+  with `when` (a boolean scalar tensor) only where it is true, else nothing
+  changes. Returns the unscaled `(loss, logs)`.
 - `outputs_and_input_gradient(fn, x)`: `(fn(x), gradient)` from one call of
   `fn`, where `gradient` is that of `sum(fn(x))` with respect to the INPUT
   `x`. Both stay differentiable with respect to the weights `fn` uses (for
@@ -24,18 +28,21 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "jax":
     from gan_zoo.backend.jax import (
         outputs_and_input_gradient,
+        test_step,
         train_step,
         update,
     )
 elif _BACKEND == "tensorflow":
     from gan_zoo.backend.tensorflow import (
         outputs_and_input_gradient,
+        test_step,
         train_step,
         update,
     )
 elif _BACKEND == "torch":
     from gan_zoo.backend.torch import (
         outputs_and_input_gradient,
+        test_step,
         train_step,
         update,
     )
@@ -54,6 +61,7 @@ __all__ = [
     "COMPILES_WITH_XLA",
     "SUPPORTS_COMPILED_INPUT_GRADIENTS",
     "outputs_and_input_gradient",
+    "test_step",
     "train_step",
     "update",
 ]

@@ -38,17 +38,17 @@ def _current_scope():
     return _scopes[-1] if _scopes else None
 
 
-def _state_groups(model):
+def _state_groups(model, with_optimizer):
+    optimizer = (model.optimizer.variables,) if with_optimizer else ()
     return (
         model.trainable_variables,
         model.non_trainable_variables,
-        model.optimizer.variables,
+        *optimizer,
         model.metrics_variables,
     )
 
 
-def train_step(model, step_fn, state, data):
-    groups = _state_groups(model)
+def _run_stateless(groups, step_fn, state, data):
     mapping = [
         (variable, value)
         for variables, values in zip(groups, state)
@@ -62,6 +62,15 @@ def train_step(model, step_fn, state, data):
     return logs, new_state
 
 
+def train_step(model, step_fn, state, data):
+    return _run_stateless(_state_groups(model, True), step_fn, state, data)
+
+
+def test_step(model, step_fn, state, data):
+    # Keras's evaluation state has no optimizer variables.
+    return _run_stateless(_state_groups(model, False), step_fn, state, data)
+
+
 def _child_scope(parent):
     """A scope that starts from `parent`'s values and records separately."""
     scope = StatelessScope()
@@ -70,7 +79,7 @@ def _child_scope(parent):
     return scope
 
 
-def update(loss_fn, variables, optimizer):
+def update(loss_fn, variables, optimizer, when=None):
     outer = _current_scope()
     if outer is None:
         raise RuntimeError(
@@ -85,21 +94,27 @@ def update(loss_fn, variables, optimizer):
         scope.state_mapping.update(zip(player_ids, player_values))
         with _entered(scope):
             loss, logs = loss_fn()
+            scaled_loss = optimizer.scale_loss(loss)
         changed = {
             key: value
             for key, value in scope.state_mapping.items()
             if key not in player_ids and value is not outer.state_mapping.get(key)
         }
-        return loss, (logs, changed)
+        return scaled_loss, (loss, logs, changed)
 
-    (loss, (logs, changed)), grads = jax.value_and_grad(
+    (_, (loss, logs, changed)), grads = jax.value_and_grad(
         loss_and_changes, has_aux=True
     )(values)
     outer.state_mapping.update(changed)
     optimizer_ids = [id(v) for v in optimizer.variables]
+    optimizer_values = [outer.state_mapping[i] for i in optimizer_ids]
     new_values, new_optimizer_values = optimizer.stateless_apply(
-        [outer.state_mapping[i] for i in optimizer_ids], grads, values
+        optimizer_values, grads, values
     )
+    if when is not None:
+        keep = lambda new, old: [jnp.where(when, n, o) for n, o in zip(new, old)]  # noqa: E731
+        new_values = keep(new_values, values)
+        new_optimizer_values = keep(new_optimizer_values, optimizer_values)
     outer.state_mapping.update(zip(player_ids, new_values))
     outer.state_mapping.update(zip(optimizer_ids, new_optimizer_values))
     return loss, logs

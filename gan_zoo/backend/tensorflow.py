@@ -7,11 +7,28 @@ def train_step(model, step_fn, data):
     return step_fn(data)
 
 
-def update(loss_fn, variables, optimizer):
+test_step = train_step
+
+
+def update(loss_fn, variables, optimizer, when=None):
     with tf.GradientTape() as tape:
         loss, logs = loss_fn()
-    grads = tape.gradient(loss, variables)
-    optimizer.apply(grads, variables)
+        scaled_loss = optimizer.scale_loss(loss)
+    # A weight the loss does not use gets a zero gradient (not None).
+    grads = tape.gradient(
+        scaled_loss,
+        [v.value for v in variables],
+        unconnected_gradients=tf.UnconnectedGradients.ZERO,
+    )
+    if when is None:
+        optimizer.apply(grads, variables)
+    else:
+
+        def apply():
+            optimizer.apply(grads, variables)
+            return tf.constant(True)
+
+        tf.cond(when, apply, lambda: tf.constant(False))
     return loss, logs
 
 

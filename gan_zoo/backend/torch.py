@@ -12,18 +12,33 @@ def train_step(model, step_fn, data):
     return step_fn(data)
 
 
-def update(loss_fn, variables, optimizer):
+test_step = train_step
+
+
+def update(loss_fn, variables, optimizer, when=None):
     loss, logs = loss_fn()
-    grads = torch.autograd.grad(loss, [v.value for v in variables])
-    optimizer.apply(grads, variables)
+    # A weight the loss does not use (an auxiliary head) gets a zero
+    # gradient, as on the other backends.
+    grads = torch.autograd.grad(
+        optimizer.scale_loss(loss),
+        [v.value for v in variables],
+        allow_unused=True,
+        materialize_grads=True,
+    )
+    if when is None or bool(when):
+        optimizer.apply(grads, variables)
     return loss.detach(), {name: value.detach() for name, value in logs.items()}
 
 
 def outputs_and_input_gradient(fn, x):
-    if not x.requires_grad:
-        x = x.detach().requires_grad_(True)
-    outputs = fn(x)
-    # `create_graph` keeps the graph of the call and records the gradient's,
-    # so both stay differentiable with respect to the critic's weights.
-    (grad,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
+    # Keras evaluates under `torch.no_grad()`; a penalty in `evaluate` still
+    # needs the gradient with respect to the input.
+    with torch.enable_grad():
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        outputs = fn(x)
+        # `create_graph` keeps the graph of the call and records the
+        # gradient's, so both stay differentiable with respect to the
+        # critic's weights.
+        (grad,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
     return outputs, grad
