@@ -148,7 +148,7 @@ def _parser():
         "Keras cache, then a download)",
     )
     flags = {
-        "--epochs": "epochs (default: 10 for images, 15 for 2-D)",
+        "--epochs": "epochs (default: 10 for images, 15 for 2-D times n_critic)",
         "--batch-size": "batch size (default: 64 for images, 256 for 2-D)",
         "--steps-per-epoch": "batches per epoch (default: one pass over the data)",
         "--image-size": f"image height and width (default: the dataset's; "
@@ -297,6 +297,7 @@ def _points_setup(args):
 
 def _train(args):
     kind = "image" if args.dataset in IMAGE_DATASETS else "points"
+    epochs_given = args.epochs is not None
     for key, value in DEFAULTS[kind].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -313,6 +314,9 @@ def _train(args):
         args.command_parser.error(str(error))
     except (datasets.MissingDataError, datasets.CorruptDataError) as error:
         raise SystemExit(f"gan-zoo: {error}") from None
+    if kind == "points" and not epochs_given:
+        # A step takes n_critic batches: keep the recipes' generator steps.
+        args.epochs *= model.n_critic
     if args.steps_per_epoch is not None:
         data = data.repeat()
     model.compile(**compile_args)

@@ -211,19 +211,23 @@ class GAN(keras.Model):
         self._check_batch(real, n_critic)
         return ops.cast(real, self.compute_dtype), labels
 
+    def _discriminator_objective(self, real, fake, labels, training=True):
+        loss, logs = self.compute_discriminator_loss(real, fake, labels, training=training)
+        return _add_regularization(self.discriminator, "d", loss, logs)
+
+    def _generator_objective(self, real, fake, labels, training=True):
+        loss, logs = self.compute_generator_loss(real, fake, labels, training=training)
+        return _add_regularization(self.generator, "g", loss, logs)
+
     def _train_step(self, data):
         real, labels = self._real_batch(data, self.n_critic)
 
         def d_loss(real, labels):
             fake = ops.stop_gradient(self._generate_like(real))
-            loss, logs = self.compute_discriminator_loss(real, fake, labels)
-            return _add_regularization(self.discriminator, "d", loss, logs)
+            return self._discriminator_objective(real, fake, labels)
 
         def g_loss(real, labels):
-            loss, logs = self.compute_generator_loss(
-                real, self._generate_like(real), labels
-            )
-            return _add_regularization(self.generator, "g", loss, logs)
+            return self._generator_objective(real, self._generate_like(real), labels)
 
         for real, labels in self.critic_batches(real, labels):
             _, logs = backend.update(
@@ -245,16 +249,8 @@ class GAN(keras.Model):
     def _test_step(self, data):
         real, labels = self._real_batch(data, 1)
         fake = self._generate_like(real, training=False)
-        d_logs = _add_regularization(
-            self.discriminator,
-            "d",
-            *self.compute_discriminator_loss(real, fake, labels, training=False),
-        )[1]
-        g_logs = _add_regularization(
-            self.generator,
-            "g",
-            *self.compute_generator_loss(real, fake, labels, training=False),
-        )[1]
+        _, d_logs = self._discriminator_objective(real, fake, labels, training=False)
+        _, g_logs = self._generator_objective(real, fake, labels, training=False)
         self._track({**d_logs, **g_logs})
         return {m.name: m.result() for m in self.metrics}
 

@@ -60,7 +60,10 @@ def test_method_covers_the_ring_of_eight_gaussians(cls):
     )
     model.compile(**optimizers)
     before = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), RING_STD)
-    ring = datasets.ring(batch_size=256, num_samples=256 * TOY_STEPS, std=RING_STD, seed=0)
+    # TOY_STEPS generator steps: each takes n_critic fresh batches.
+    ring = datasets.ring(
+        batch_size=256, num_samples=256 * TOY_STEPS * model.n_critic, std=RING_STD, seed=0
+    )
     model.fit(ring, verbose=0)
     after = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), RING_STD)
     print(cls.__name__, "before", before["modes_covered"], before["high_quality_fraction"],
