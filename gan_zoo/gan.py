@@ -10,6 +10,7 @@ from keras import ops
 from gan_zoo import backend
 from gan_zoo import losses
 from gan_zoo import presets as presets_lib
+from gan_zoo.full_batches import FullBatches
 from gan_zoo.player_optimizers import PlayerOptimizers
 
 
@@ -48,10 +49,10 @@ class GAN(keras.Model):
     Each of the `n_critic` discriminator updates of a step takes its own real
     batch and fresh noise, as in WGAN's and WGAN-GP's algorithms: `fit`
     gives the step `n_critic` batches of the user's `batch_size` at once
-    (NumPy data: `n_critic * batch_size` samples per step; a `tf.data`
-    dataset: `n_critic` of its batches, rebatched), so `batch_size` is the
-    batch of one critic update and one epoch has `1 / n_critic` as many
-    steps. The generator update uses the last of them. The generated batch
+    (NumPy data: `n_critic * batch_size` samples per step, reshuffled each
+    epoch, an incomplete last step dropped; a `tf.data` dataset: `n_critic`
+    of its batches, rebatched), so `batch_size` is the batch of one critic
+    update and one epoch has `1 / n_critic` as many steps. The generator update uses the last of them. The generated batch
     has the real batch's size. `evaluate` (and `fit(validation_data=...)`)
     reports the same losses on held-out real batches, players in inference
     mode, no updates.
@@ -399,16 +400,29 @@ class GAN(keras.Model):
                     "filter them before fit(), e.g. with tf.data: "
                     "`ds.filter(lambda x: tf.reduce_all(tf.math.is_finite(x)))`."
                 )
-        if hasattr(x, "element_spec"):
+        if isinstance(x, np.ndarray):
+            x, y, kwargs = self._full_batches(x, y, batch_size, kwargs)
+            batch_size = None
+        elif hasattr(x, "element_spec"):
             # A tf.data pipeline shuffles itself (Keras warns otherwise).
             kwargs.setdefault("shuffle", False)
-        if self.n_critic > 1:
-            # One step takes `n_critic` real batches, one per critic update.
-            if isinstance(x, np.ndarray):
-                batch_size = (batch_size or 32) * self.n_critic
-            elif first is not None and hasattr(x, "rebatch"):
+            if self.n_critic > 1 and first is not None:
+                # One step takes `n_critic` real batches, one per critic update.
                 x = x.rebatch(len(first) * self.n_critic, drop_remainder=True)
         return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def _full_batches(self, x, y, batch_size, kwargs):
+        """NumPy data as `FullBatches` of `n_critic` critic batches per step,
+        after Keras's `validation_split` (the last samples)."""
+        kwargs = dict(kwargs)
+        split = kwargs.pop("validation_split", None)
+        if split:
+            at = int(len(x) * (1.0 - split))
+            kwargs["validation_data"] = x[at:] if y is None else (x[at:], y[at:])
+            x, y = x[:at], None if y is None else y[:at]
+        step_size = (batch_size or 32) * self.n_critic
+        batches = FullBatches(x, y, step_size, shuffle=kwargs.pop("shuffle", True))
+        return batches, None, kwargs
 
     def _check_batch(self, real, n_critic=1):
         expected = _input_shape(self.discriminator)

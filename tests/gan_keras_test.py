@@ -345,3 +345,34 @@ def test_learning_rates_are_logged_under_the_players_names():
         callbacks=[keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr)],
     )
     assert {"learning_rate_d_optimizer", "learning_rate_g_optimizer"} <= set(history.history)
+
+
+# NumPy data comes in full steps.
+
+
+def test_numpy_data_is_cut_into_full_steps_reshuffled_each_epoch():
+    """A batch smaller than a step would split into critic batches too small
+    to estimate anything (or empty): the leftover samples are dropped."""
+    model = toy_model(RecordingWGAN, n_critic=2)
+    model.seen = []
+    model.compile(run_eagerly=True)
+    data = np.arange(46, dtype="float32").reshape(23, 2)  # 2 steps of 2 x 4, 7 left
+    model.fit(data, batch_size=4, epochs=2, verbose=0)
+    assert [len(b) for b in model.seen] == [4] * 8
+    epochs = [np.concatenate(model.seen[:4]), np.concatenate(model.seen[4:])]
+    assert all(len(np.unique(e, axis=0)) == 16 for e in epochs)
+    assert not np.array_equal(epochs[0], epochs[1])
+
+
+def test_numpy_data_smaller_than_one_step_says_so():
+    model = toy_model(WGAN)
+    model.compile()
+    with pytest.raises(ValueError, match="fewer than one training step takes"):
+        model.fit(points(16), batch_size=4, verbose=0)
+
+
+def test_validation_split_takes_the_last_samples():
+    model = toy_model(GAN)
+    model.compile()
+    history = model.fit(points(40), batch_size=8, validation_split=0.2, verbose=0)
+    assert {"val_d_loss", "val_g_loss"} <= set(history.history)

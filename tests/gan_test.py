@@ -59,13 +59,12 @@ def test_step_updates_both_players_and_all_state(cls):
     g_before = numpy_weights(kernels(model.generator))
     d_before = numpy_weights(kernels(model.discriminator))
     bn_before = numpy_weights(model.generator.non_trainable_variables)
-    history = model.fit(images(), batch_size=8, epochs=1, verbose=0)
+    history = model.fit(images(16 * model.n_critic), batch_size=8, epochs=1, verbose=0)
 
     # Both optimizers' state is threaded through the step (JAX included);
-    # each critic update takes its own batch (2 steps, or 1 of n_critic > 1).
-    steps = 2 if model.n_critic == 1 else 1
-    assert int(model.d_optimizer.iterations) == steps * model.n_critic
-    assert int(model.g_optimizer.iterations) == steps
+    # each critic update takes its own batch of 8.
+    assert int(model.d_optimizer.iterations) == 2 * model.n_critic
+    assert int(model.g_optimizer.iterations) == 2
     for before, after in zip(g_before, numpy_weights(kernels(model.generator))):
         assert not np.array_equal(before, after)
     for before, after in zip(d_before, numpy_weights(kernels(model.discriminator))):
@@ -99,7 +98,7 @@ def test_input_gradient_methods_compile_with_xla_but_not_torch_compile():
 def test_wgan_critic_weights_clipped_after_step():
     model = toy_model(WGAN, clip_value=0.02)
     model.compile(keras.optimizers.SGD(1.0), keras.optimizers.SGD(1e-3))
-    model.fit(datasets.sample_ring(64), batch_size=32, epochs=1, verbose=0)
+    model.fit(datasets.sample_ring(64), batch_size=8, epochs=1, verbose=0)
     for w in numpy_weights(model.discriminator.trainable_variables):
         assert np.abs(w).max() <= 0.02 + 1e-7
     assert any(np.isclose(np.abs(w).max(), 0.02) for w in numpy_weights(model.discriminator.trainable_variables))
@@ -145,7 +144,7 @@ def test_softmax_gan_losses_use_the_actual_batch_sizes():
 def test_keras_file_round_trip_keeps_generator_config_and_optimizers(cls, tmp_path):
     model = image_model(cls)
     model.compile()
-    model.fit(images(), batch_size=8, epochs=1, verbose=0)
+    model.fit(images(16 * model.n_critic), batch_size=8, epochs=1, verbose=0)
     path = str(tmp_path / "model.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
@@ -159,16 +158,15 @@ def test_keras_file_round_trip_keeps_generator_config_and_optimizers(cls, tmp_pa
     )
     assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations)
     # Training goes on from the loaded state.
-    loaded.fit(images(), batch_size=8, epochs=1, verbose=0)
-    steps = 2 if model.n_critic == 1 else 1  # 16 images, 8 per critic update
-    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) + steps
+    loaded.fit(images(16 * model.n_critic), batch_size=8, epochs=1, verbose=0)
+    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) + 2
 
 
 @pytest.mark.parametrize("cls", METHODS, ids=IDS)
 def test_preset_round_trip_gives_the_same_samples(cls, tmp_path):
     model = image_model(cls)
     model.compile()
-    model.fit(images(), batch_size=8, epochs=1, verbose=0)
+    model.fit(images(16 * model.n_critic), batch_size=8, epochs=1, verbose=0)
     model.save_to_preset(tmp_path / "preset", metadata={"dataset": "noise"})
     loaded = cls.from_preset(tmp_path / "preset")
     assert type(loaded) is cls and type(GAN.from_preset(tmp_path / "preset")) is cls
