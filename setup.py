@@ -8,12 +8,23 @@ HERE = pathlib.Path(__file__).parent
 VERSION = {}
 exec((HERE / "gan_zoo" / "version.py").read_text(), VERSION)
 
+# Compatible ranges, so gan_zoo installs beside what users already have. The
+# floors are the oldest releases the tests were run with (tensorflow 2.18,
+# numpy 1.26, scikit-learn 1.4.2, pillow 10.4, jax 0.4.38) or, for torch, the
+# oldest Keras supports; CI installs the exact releases of constraints.txt
+# (`pip install -c constraints.txt -e ".[all]"`).
 BACKENDS = {
-    "tensorflow": ["tensorflow==2.21.0", "tensorflow-text==2.21.1"],
-    "jax": ["jax==0.10.2"],
-    "torch": ["torch==2.13.0"],
+    "tensorflow": [
+        "tensorflow>=2.18,<3",
+        # In-graph Unicode normalisation of streamed text (datasets/text.py
+        # falls back to Python's unicodedata without it); no Windows wheels.
+        'tensorflow-text>=2.18,<3; sys_platform != "win32"',
+    ],
+    "jax": ["jax>=0.4.38"],
+    "torch": ["torch>=2.1"],
 }
-TEST = ["pytest>=8"]
+# pytest-xdist: CI runs each backend's tests in 2 processes (`-n 2`).
+TEST = ["pytest>=8", "pytest-xdist>=3.8"]
 
 setup(
     name="gan_zoo",
@@ -21,7 +32,7 @@ setup(
     description="GANs exact to their papers, on every Keras 3 backend.",
     long_description=(HERE / "README.md").read_text(),
     long_description_content_type="text/markdown",
-    python_requires=">=3.10",
+    python_requires=">=3.11",  # as keras 3.15
     # One import namespace: the top-level folders `models/` and `datasets/`
     # are installed as `gan_zoo.models` and `gan_zoo.datasets`.
     package_dir={
@@ -42,12 +53,13 @@ setup(
     # The offline feature classifiers of gan_zoo.metrics (tools/train_classifier.py).
     package_data={"gan_zoo.metrics": ["classifiers/*/*.json", "classifiers/*/*.h5"]},
     install_requires=[
-        "keras==3.15.1",
+        "keras>=3.15,<4",
         # tf.data feeds `fit` on every backend (datasets/ builds pipelines).
-        "tensorflow==2.21.0",
-        "scikit-learn==1.9.1",
-        "numpy",
-        "pillow",
+        "tensorflow>=2.18,<3",
+        "scikit-learn>=1.4.2",
+        "numpy>=1.26",
+        "ml-dtypes>=0.5",  # bfloat16 rounding in models/architectures/char_cnn.py
+        "pillow>=10.4",
     ],
     extras_require={
         **BACKENDS,

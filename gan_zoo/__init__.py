@@ -5,7 +5,10 @@ from gan_zoo import presets
 from gan_zoo.gan import GAN
 from gan_zoo.version import __version__
 
-# Registers every method's class for `keras.saving.load_model` and presets.
+# Registers every serializable class (methods, architectures, layers) for
+# `keras.saving.load_model` and presets; none of them imports TensorFlow.
+import gan_zoo.layers  # noqa: E402,F401  isort: skip
 import gan_zoo.models  # noqa: E402,F401  isort: skip
+import gan_zoo.models.architectures  # noqa: E402,F401  isort: skip
 
 __all__ = ["GAN", "losses", "presets", "__version__"]

@@ -376,3 +376,24 @@ def test_validation_split_takes_the_last_samples():
     model.compile()
     history = model.fit(points(40), batch_size=8, validation_split=0.2, verbose=0)
     assert {"val_d_loss", "val_g_loss"} <= set(history.history)
+
+
+def test_a_saved_model_loads_in_a_new_process_after_import_gan_zoo(tmp_path):
+    """`import gan_zoo` registers every class, as `import keras_hub` does."""
+    import os
+    import subprocess
+    import sys
+
+    model = toy_model(WGAN, warmup=True)
+    model.compile()
+    model.save(tmp_path / "wgan.keras")
+    script = (
+        "import gan_zoo, keras, sys; "
+        f"m = keras.saving.load_model({str(tmp_path / 'wgan.keras')!r}); "
+        "print(type(m).__name__, m.warmup)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "KERAS_BACKEND": keras.backend.backend()},
+    )
+    assert result.stdout.split() == ["WGAN", "True"], result.stderr[-2000:]

@@ -19,7 +19,8 @@ import ml_dtypes
 import numpy as np
 
 from gan_zoo.arguments import check_positive_int
-from gan_zoo.datasets.text import SEQUENCE_LENGTH, Charmap
+from gan_zoo.charmap import SEQUENCE_LENGTH
+from gan_zoo.charmap import Charmap
 
 RESIDUAL_SCALE = 0.3
 
@@ -99,7 +100,7 @@ def _as_charmap(charmap):
         return Charmap.from_config(charmap)
     if not isinstance(charmap, Charmap):
         raise TypeError(
-            "`charmap` must be a `gan_zoo.datasets.text.Charmap`. "
+            "`charmap` must be a `gan_zoo.charmap.Charmap`. "
             f"Received: {charmap!r}"
         )
     return charmap

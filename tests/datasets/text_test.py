@@ -1,10 +1,14 @@
 """The text pipeline: charmap, one-hot batches, reading lines (lm1b shard)."""
 
+import sys
+
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from gan_zoo import datasets
+from gan_zoo.datasets import text
 from gan_zoo.datasets.sources import MissingDataError
 from gan_zoo.datasets.text import (
     PAD,
@@ -14,6 +18,7 @@ from gan_zoo.datasets.text import (
     lm1b_lines,
     read_lines,
     text_dataset,
+    utf8_normalizer,
 )
 from gan_zoo.models import FOGAN
 from gan_zoo.models.architectures import CharCNNCritic, CharCNNGenerator
@@ -62,6 +67,38 @@ def test_dataset_one_hot_matches_encode():
     assert batch.shape == (3, 16, len(charmap))
     np.testing.assert_array_equal(batch.argmax(-1), charmap.encode(lines, 16))
     np.testing.assert_array_equal(batch.sum(-1), 1.0)
+
+
+COMPOSED = "caf\u00e9 cr\u00e8me"  # é, è as one code point each
+DECOMPOSED = "cafe\u0301 cre\u0300me"  # e + U+0301, e + U+0300
+
+
+@pytest.mark.parametrize("tensorflow_text", [True, False])
+def test_composed_and_decomposed_accents_give_the_same_batches(
+    tensorflow_text, monkeypatch
+):
+    if tensorflow_text:
+        pytest.importorskip("tensorflow_text")
+    else:  # the fallback: Python's unicodedata inside the graph
+        monkeypatch.setitem(sys.modules, "tensorflow_text", None)
+    assert (utf8_normalizer() is text._normalize_in_python) != tensorflow_text
+    lines = [COMPOSED, DECOMPOSED]
+    charmap = Charmap.from_lines([DECOMPOSED], sequence_length=12)
+    streamed = tf.data.Dataset.from_tensor_slices(
+        [line.encode() for line in lines] + [b"not utf-8: \xff"]
+    )
+    expected = charmap.encode(lines + ["not utf-8: \ufffd"], sequence_length=12)
+    for source in (lines + ["not utf-8: \ufffd"], streamed):
+        batch = next(iter(text_dataset(source, charmap, batch_size=3,
+                                       sequence_length=12, shuffle=False))).numpy()
+        np.testing.assert_array_equal(batch.argmax(-1), expected)
+        np.testing.assert_array_equal(batch[0], batch[1])
+    assert charmap.decode(expected[:2]) == [COMPOSED, COMPOSED]
+
+
+def test_read_lines_normalises_to_composed_characters(tmp_path):
+    (tmp_path / "corpus.txt").write_text(f"{DECOMPOSED}\n{COMPOSED}\n", encoding="utf-8")
+    assert read_lines(tmp_path / "corpus.txt") == [COMPOSED, COMPOSED]
 
 
 def test_too_few_lines_for_a_batch():
