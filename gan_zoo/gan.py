@@ -52,8 +52,9 @@ class GAN(keras.Model):
     (NumPy data: `n_critic * batch_size` samples per step, reshuffled each
     epoch, an incomplete last step dropped; a `tf.data` dataset: `n_critic`
     of its batches, rebatched), so `batch_size` is the batch of one critic
-    update and one epoch has `1 / n_critic` as many steps. The generator update uses the last of them. The generated batch
-    has the real batch's size. `evaluate` (and `fit(validation_data=...)`)
+    update and one epoch has `1 / n_critic` as many steps. The generator
+    update uses the last of them. The generated batch has the real batch's
+    size. `evaluate` (and `fit(validation_data=...)`)
     reports the same losses on held-out real batches, players in inference
     mode, no updates.
 
