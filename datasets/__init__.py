@@ -19,6 +19,8 @@ from gan_zoo.datasets.mnist import mnist
 from gan_zoo.datasets.registry import DATASETS
 from gan_zoo.datasets.registry import info
 from gan_zoo.datasets.registry import load
+from gan_zoo.datasets.semi_supervised import labelled_subset
+from gan_zoo.datasets.semi_supervised import semi_supervised
 from gan_zoo.datasets.sources import CorruptDataError
 from gan_zoo.datasets.sources import MissingDataError
 from gan_zoo.datasets.svhn import svhn
@@ -39,6 +41,7 @@ __all__ = [
     "fashion_mnist",
     "folder",
     "info",
+    "labelled_subset",
     "load",
     "lm1b",
     "load_digit_images",
@@ -48,5 +51,6 @@ __all__ = [
     "rotated_gaussians",
     "sample_ring",
     "sample_rotated_gaussians",
+    "semi_supervised",
     "svhn",
 ]

@@ -4,6 +4,8 @@ and score a trained generator.
 ```
 gan-zoo train dcgan                       # DCGAN on the 8x8 digits at 28x28
 gan-zoo train wgan_gp --dataset ring      # WGAN-GP on the ring of Gaussians
+gan-zoo train improved_gan --feature-matching --minibatch-discrimination
+gan-zoo train semi_supervised --dataset mnist --labels-per-class 10
 gan-zoo train dcgan --dataset cifar10 --data-dir ~/data/cifar10
 python -m gan_zoo train lsgan --epochs 20 --out runs/lsgan
 gan-zoo evaluate --preset runs/dcgan-fashion_mnist \
@@ -41,11 +43,13 @@ from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
 from gan_zoo.models import FOGAN
 from gan_zoo.models import GAN
+from gan_zoo.models import ImprovedGAN
 from gan_zoo.models import LSGAN
 from gan_zoo.models import PWGAN
+from gan_zoo.models import SemiSupervisedGAN
+from gan_zoo.models import SoftmaxGAN
 from gan_zoo.models import WGAN
 from gan_zoo.models import WGANGP
-from gan_zoo.models import SoftmaxGAN
 from gan_zoo.models.architectures import dcgan_discriminator
 from gan_zoo.models.architectures import dcgan_generator
 from gan_zoo.models.architectures import mlp_discriminator
@@ -63,7 +67,21 @@ METHODS = {
     "wgan_gp": WGANGP,
     "fogan": FOGAN,
     "pwgan": PWGAN,
+    "improved_gan": ImprovedGAN,
+    "semi_supervised": SemiSupervisedGAN,
 }
+# The Improved-GAN techniques (Salimans et al. 2016): flag -> the methods
+# that take it.
+IMPROVED_GAN_FLAGS = {
+    "feature_matching": ("improved_gan",),
+    "label_smoothing": ("improved_gan",),
+    "minibatch_discrimination": ("improved_gan", "semi_supervised"),
+    "virtual_batch_norm": ("improved_gan", "semi_supervised"),
+    "historical_averaging": ("improved_gan", "semi_supervised"),
+    "labels_per_class": ("semi_supervised",),
+}
+# Reference rows of virtual batch norm in G.
+REFERENCE_SIZE = 64
 # Image datasets: `load(batch_size, image_size, seed)`.
 # Image datasets of `gan_zoo.datasets.load`; files found as it finds them.
 IMAGE_DATASETS = sorted(
@@ -158,6 +176,7 @@ def _parser():
     }
     for flag, help_text in flags.items():
         train.add_argument(flag, type=_positive_int, help=help_text)
+    _add_improved_gan_flags(train)
     train.add_argument(
         "--out",
         type=pathlib.Path,
@@ -171,6 +190,81 @@ def _parser():
     )
     _add_evaluate_parser(commands)
     return parser
+
+
+def _nonnegative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _add_improved_gan_flags(train):
+    group = train.add_argument_group(
+        "Improved-GAN techniques (improved_gan; those marked * also semi_supervised)"
+    )
+    group.add_argument(
+        "--feature-matching",
+        action="store_true",
+        help="train G to match the mean features of D's last hidden layer",
+    )
+    group.add_argument(
+        "--label-smoothing",
+        type=_nonnegative_float,
+        help="one-sided label smoothing s: D's real target is 1 - s (paper: 0.1)",
+    )
+    group.add_argument(
+        "--minibatch-discrimination",
+        action="store_true",
+        help="* MinibatchDiscrimination (100 kernels of 5) before D's output",
+    )
+    group.add_argument(
+        "--virtual-batch-norm",
+        action="store_true",
+        help=f"* virtual batch norm in G ({REFERENCE_SIZE} reference samples)",
+    )
+    group.add_argument(
+        "--historical-averaging",
+        type=_nonnegative_float,
+        metavar="WEIGHT",
+        help="* weight of both players' historical averaging term",
+    )
+    group.add_argument(
+        "--labels-per-class",
+        type=_positive_int,
+        help="semi_supervised: labelled examples per class, the rest "
+        "unlabelled (default: 10, the paper's 100 MNIST labels)",
+    )
+
+
+def _improved_gan_options(args):
+    """`(generator builder kwargs, discriminator builder kwargs, method
+    kwargs)` from the Improved-GAN flags; an error for a flag the method
+    does not take."""
+    for flag, methods in IMPROVED_GAN_FLAGS.items():
+        if getattr(args, flag) not in (None, False) and args.method not in methods:
+            raise ValueError(
+                f"--{flag.replace('_', '-')} applies to {' and '.join(methods)} "
+                f"only, not {args.method}."
+            )
+    generator = (
+        {"batch_norm": "virtual", "reference_size": REFERENCE_SIZE, "seed": args.seed}
+        if args.virtual_batch_norm
+        else {}
+    )
+    discriminator = {"minibatch_kernels": 100} if args.minibatch_discrimination else {}
+    method = {}
+    if args.feature_matching:
+        method["feature_matching"] = True
+    if args.label_smoothing is not None:
+        method["label_smoothing"] = args.label_smoothing
+    if args.historical_averaging:
+        method["d_historical_averaging"] = args.historical_averaging
+        method["g_historical_averaging"] = args.historical_averaging
+    return generator, discriminator, method
 
 
 def _add_evaluate_parser(commands):
@@ -258,28 +352,39 @@ def _add_evaluate_parser(commands):
     )
 
 
-def _image_setup(args):
-    native_size, _, channels = datasets.info(args.dataset)["shape"]
+def _image_setup(args, generator_options, discriminator_options):
+    about = datasets.info(args.dataset)
+    native_size, _, channels = about["shape"]
     size = args.image_size or (IMAGE_SIZE if args.dataset == "digits" else native_size)
     filters = args.base_filters or BASE_FILTERS
-    data = datasets.load(
-        args.dataset,
+    files = dict(
         split=args.split,
-        batch_size=args.batch_size,
         image_size=size,
         data_dir=args.data_dir,
         download=not args.no_download,
-        seed=args.seed,
     )
-    generator = dcgan_generator(size, channels, args.latent_dim, base_filters=filters)
+    if args.method == "semi_supervised":
+        data = datasets.semi_supervised(
+            args.dataset,
+            labels_per_class=args.labels_per_class or 10,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            **files,
+        )
+        discriminator_options = {**discriminator_options, "output_units": about["classes"]}
+    else:
+        data = datasets.load(args.dataset, batch_size=args.batch_size, seed=args.seed, **files)
+    generator = dcgan_generator(
+        size, channels, args.latent_dim, base_filters=filters, **generator_options
+    )
     batch_norm = not METHODS[args.method].per_sample_critic
     discriminator = dcgan_discriminator(
-        size, channels, base_filters=filters, batch_norm=batch_norm
+        size, channels, base_filters=filters, batch_norm=batch_norm, **discriminator_options
     )
     return data, generator, discriminator, None, ({}, {})
 
 
-def _points_setup(args):
+def _points_setup(args, generator_options, discriminator_options):
     for flag in ("image_size", "base_filters"):
         if getattr(args, flag) is not None:
             raise ValueError(
@@ -287,9 +392,17 @@ def _points_setup(args):
                 f"{args.dataset!r} is 2-D."
             )
     load, sample = POINT_DATASETS[args.dataset]
+    if args.method == "semi_supervised":
+        raise ValueError(
+            f"semi_supervised needs a dataset with classes; {args.dataset!r} "
+            "has none. Choose one of: "
+            + ", ".join(n for n in IMAGE_DATASETS if datasets.info(n)["classes"])
+        )
     data = load(args.batch_size, args.seed)
-    generator = mlp_generator(2, args.latent_dim, hidden_units=TOY_HIDDEN_UNITS)
-    discriminator = mlp_discriminator(2, hidden_units=TOY_HIDDEN_UNITS)
+    generator = mlp_generator(
+        2, args.latent_dim, hidden_units=TOY_HIDDEN_UNITS, **generator_options
+    )
+    discriminator = mlp_discriminator(2, hidden_units=TOY_HIDDEN_UNITS, **discriminator_options)
     reference = sample(NUM_REFERENCE_POINTS, args.seed + 1)
     # The papers' optimisers suit images; 2-D data takes the measured recipe.
     return data, generator, discriminator, reference, toy_recipe(METHODS[args.method])
@@ -305,10 +418,13 @@ def _train(args):
     keras.utils.set_random_seed(args.seed)
     setup = _image_setup if kind == "image" else _points_setup
     try:
-        data, generator, discriminator, reference, recipe = setup(args)
+        generator_options, discriminator_options, improved_args = _improved_gan_options(args)
+        data, generator, discriminator, reference, recipe = setup(
+            args, generator_options, discriminator_options
+        )
         compile_args, method_args = recipe
         model = METHODS[args.method](
-            generator, discriminator, seed=args.seed, **method_args
+            generator, discriminator, seed=args.seed, **method_args, **improved_args
         )
     except ValueError as error:
         args.command_parser.error(str(error))
@@ -359,6 +475,9 @@ def _train(args):
             "high_quality_fraction": float(result["high_quality_fraction"]),
             "num_samples": NUM_COVERAGE_SAMPLES,
         }
+    if args.method == "semi_supervised":
+        split, error = _classification_error(model, args)
+        metadata["metrics"] = {f"classification_error_{split}": error}
     model.save_to_preset(out, metadata=metadata)
     model.save(out / "model.keras")
 
@@ -366,12 +485,33 @@ def _train(args):
     print(f"Losses:  {out / 'log.csv'}")
     print(f"Preset:  {out} (config.json, model.weights.h5, metadata.json)")
     print(f"Model:   {out / 'model.keras'}")
+    if args.method == "semi_supervised":
+        print(f"Classification error on {args.dataset} ({split}): {error:.4f}")
     if args.dataset == "ring":
         print(
             f"Mode coverage ({NUM_COVERAGE_SAMPLES} samples): "
             f"{result['modes_covered']}/{len(result['counts'])} modes, "
             f"high-quality fraction {result['high_quality_fraction']:.3f}"
         )
+
+
+def _classification_error(model, args):
+    """`(split, error)` of the semi-supervised classifier: on the test split
+    after training on train, else on the whole training split."""
+    split = "test" if args.split == "train" and "test" in datasets.info(args.dataset)["size"] else args.split
+    labelled = datasets.load(
+        args.dataset,
+        split=split,
+        batch_size=256,
+        image_size=model.generator.output_shape[1],
+        with_labels=True,
+        shuffle=False,
+        drop_remainder=False,
+        data_dir=args.data_dir,
+        download=not args.no_download,
+    )
+    accuracy = model.evaluate(labelled, verbose=0, return_dict=True)["accuracy"]
+    return split, 1.0 - float(accuracy)
 
 
 def _jsonable(value):

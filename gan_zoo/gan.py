@@ -199,7 +199,9 @@ class GAN(keras.Model):
         if self.n_critic == 1:
             return [(real, labels)]
         size = ops.shape(real)[0] // self.n_critic
-        part = lambda t, i: None if t is None else t[i * size : (i + 1) * size]  # noqa: E731
+        part = lambda tree, i: None if tree is None else keras.tree.map_structure(  # noqa: E731
+            lambda t: t[i * size : (i + 1) * size], tree
+        )
         return [(part(real, i), part(labels, i)) for i in range(self.n_critic)]
 
     def _generate_like(self, real, training=True):
@@ -626,6 +628,7 @@ def _uses_gan_objective(model):
     return (
         type(model).discriminator_loss is GAN.discriminator_loss
         and type(model).generator_loss is GAN.generator_loss
+        and type(model).compute_discriminator_loss is GAN.compute_discriminator_loss
     )
 
 

@@ -146,6 +146,74 @@ def softmax_generator_loss(real_logits, fake_logits):
     return -ops.mean(batch) + ops.logsumexp(batch)
 
 
+# Improved Techniques for Training GANs (Salimans et al. 2016),
+# https://arxiv.org/abs/1606.03498
+
+
+def feature_matching_loss(real_features, fake_features):
+    """Feature matching, `L_G = || mean_x f(x) - mean_z f(G(z)) ||_2^2`.
+
+    The means run over the batch; the features of one sample (any shape)
+    are flattened. The paper's code averages the squares over the features
+    instead of summing them (the same loss divided by their number).
+
+    >>> float(feature_matching_loss(keras.ops.ones((2, 3)), keras.ops.zeros((4, 3))))
+    3.0
+    """
+    real_mean = ops.mean(_flatten(real_features), axis=0)
+    fake_mean = ops.mean(_flatten(fake_features), axis=0)
+    return ops.sum(ops.square(real_mean - fake_mean))
+
+
+def semi_supervised_unsupervised_loss(real_logits, fake_logits):
+    """The K+1 discriminator's loss on unlabelled real and generated batches.
+
+    With `K` class logits and the fake class's logit fixed at 0,
+    `p(fake | x) = 1 / (1 + exp(lse))` where `lse = logsumexp(logits)`, so
+    ```
+    L_unsup = -mean_real log(1 - p(fake | x)) - mean_fake log p(fake | G(z))
+            = mean_real(softplus(lse) - lse) + mean_fake(softplus(lse))
+    ```
+    (`softplus(lse) - lse` is computed as `softplus(-lse)`). The paper's
+    code weighs this term by 0.5.
+
+    >>> round(float(semi_supervised_unsupervised_loss(
+    ...     keras.ops.zeros((2, 1)), keras.ops.zeros((2, 1)))), 4)
+    1.3863
+    """
+    real_lse = ops.logsumexp(ops.cast(real_logits, "float32"), axis=-1)
+    fake_lse = ops.logsumexp(ops.cast(fake_logits, "float32"), axis=-1)
+    return _mean(ops.softplus(-real_lse)) + _mean(ops.softplus(fake_lse))
+
+
+def semi_supervised_supervised_loss(logits, labels):
+    """Softmax cross-entropy of the `K` class logits on labelled samples,
+    `L_sup = mean(lse - logit[y])` (the fake class has no part in it).
+
+    >>> round(float(semi_supervised_supervised_loss(
+    ...     keras.ops.zeros((2, 4)), keras.ops.array([0, 3]))), 4)
+    1.3863
+    """
+    logits = ops.cast(logits, "float32")
+    labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+    picked = ops.take_along_axis(logits, labels[:, None], axis=-1)[:, 0]
+    return _mean(ops.logsumexp(logits, axis=-1) - picked)
+
+
+def historical_averaging_penalty(weights, averages):
+    """Historical averaging, `sum_w || w - mean_t w[t] ||^2` over a player's
+    weights, the running means `averages` held fixed (no gradient), so that
+    the gradient with respect to `w` is `2 (w - mean)`.
+
+    >>> float(historical_averaging_penalty([keras.ops.ones(3)], [keras.ops.zeros(3)]))
+    3.0
+    """
+    return sum(
+        ops.sum(ops.square(ops.cast(w, "float32") - ops.stop_gradient(ops.cast(a, "float32"))))
+        for w, a in zip(weights, averages)
+    )
+
+
 # Wasserstein GAN (Arjovsky et al. 2017), https://arxiv.org/abs/1701.07875
 # Improved Training of Wasserstein GANs (Gulrajani et al. 2017),
 # https://arxiv.org/abs/1704.00028

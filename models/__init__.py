@@ -3,9 +3,21 @@
 from gan_zoo.gan import GAN
 from gan_zoo.models.dcgan import DCGAN
 from gan_zoo.models.fogan import FOGAN, PWGAN
+from gan_zoo.models.improved_gan import ImprovedGAN, SemiSupervisedGAN
 from gan_zoo.models.lsgan import LSGAN
 from gan_zoo.models.softmax_gan import SoftmaxGAN
 from gan_zoo.models.wgan import WGAN
 from gan_zoo.models.wgan_gp import WGANGP
 
-__all__ = ["DCGAN", "FOGAN", "GAN", "LSGAN", "PWGAN", "SoftmaxGAN", "WGAN", "WGANGP"]
+__all__ = [
+    "DCGAN",
+    "FOGAN",
+    "GAN",
+    "ImprovedGAN",
+    "LSGAN",
+    "PWGAN",
+    "SemiSupervisedGAN",
+    "SoftmaxGAN",
+    "WGAN",
+    "WGANGP",
+]

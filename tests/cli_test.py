@@ -100,6 +100,34 @@ def test_wgan_gp_critic_has_no_batch_norm(tmp_path):
     assert "BatchNormalization" not in layers and "Conv2D" in layers
 
 
+def test_train_improved_gan_with_every_technique(tmp_path):
+    out = tmp_path / "improved"
+    main(["train", "improved_gan", *TINY_IMAGES, "--feature-matching",
+          "--minibatch-discrimination", "--virtual-batch-norm",
+          "--historical-averaging", "0.01", "--label-smoothing", "0.1",
+          "--out", str(out), *FAST])
+    header = _check_run(out)
+    assert {"d_historical_averaging", "g_historical_averaging"} <= set(header)
+    model = keras.saving.load_model(out / "model.keras")
+    assert type(model).__name__ == "ImprovedGAN" and model.feature_matching
+    assert model.label_smoothing == 0.1 and model.g_historical_averaging == 0.01
+    assert "minibatch_discrimination" in [layer.name for layer in model.discriminator.layers]
+    assert "reference_batch" in [layer.name for layer in model.generator.layers]
+
+
+def test_train_semi_supervised_reports_the_classification_error(tmp_path, capsys):
+    out = tmp_path / "semi"
+    main(["train", "semi_supervised", *TINY_IMAGES, "--labels-per-class", "3",
+          "--out", str(out), *FAST])
+    header = _check_run(out)
+    assert {"supervised_loss", "unsupervised_loss", "accuracy"} <= set(header)
+    assert "Classification error on digits (train): " in capsys.readouterr().out
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert 0.0 <= metadata["metrics"]["classification_error_train"] <= 1.0
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.discriminator.output_shape == (None, 10)
+
+
 def test_several_epochs_write_one_picture_each(tmp_path):
     out = tmp_path / "rotated"
     main(
@@ -115,8 +143,22 @@ def test_several_epochs_write_one_picture_each(tmp_path):
         (
             ["train", "nope"],
             "invalid choice: 'nope' (choose from 'dcgan', 'fogan', 'gan', "
-            "'lsgan', 'pwgan', 'softmax_gan', 'wgan', 'wgan_gp')",
+            "'improved_gan', 'lsgan', 'pwgan', 'semi_supervised', "
+            "'softmax_gan', 'wgan', 'wgan_gp')",
         ),
+        (
+            ["train", "dcgan", "--feature-matching"],
+            "--feature-matching applies to improved_gan only, not dcgan",
+        ),
+        (
+            ["train", "semi_supervised", "--label-smoothing", "0.1"],
+            "--label-smoothing applies to improved_gan only",
+        ),
+        (
+            ["train", "semi_supervised", "--dataset", "ring"],
+            "semi_supervised needs a dataset with classes; 'ring' has none",
+        ),
+        (["train", "improved_gan", "--historical-averaging", "-1"], "expected a number >= 0"),
         (["train", "gan", "--dataset", "cifar"], "argument --dataset: invalid choice"),
         (["train", "gan", "--epochs", "0"], "--epochs: expected an integer >= 1"),
         (["train", "gan", "--batch-size", "x"], "expected an integer, got 'x'"),

@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 
 from gan_zoo import datasets
-from gan_zoo.models import DCGAN, FOGAN, GAN, LSGAN, PWGAN, SoftmaxGAN, WGAN, WGANGP
+from gan_zoo.models import (
+    DCGAN,
+    FOGAN,
+    GAN,
+    LSGAN,
+    PWGAN,
+    WGAN,
+    WGANGP,
+    ImprovedGAN,
+    SoftmaxGAN,
+)
 from gan_zoo.models.architectures import (
     dcgan_discriminator,
     dcgan_generator,
@@ -19,17 +29,37 @@ from gan_zoo.models.architectures import (
 )
 
 BACKEND = keras.backend.backend()
-METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN]
+METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN, ImprovedGAN]
 IDS = [m.__name__ for m in METHODS]
+# ImprovedGAN with every technique on, so that the engine's tests cover them
+# all: feature matching, historical averaging of both players, label
+# smoothing, virtual batch norm in G and minibatch discrimination in D.
+IMPROVED_GAN = {
+    "method": dict(
+        feature_matching=True,
+        d_historical_averaging=0.1,
+        g_historical_averaging=0.1,
+        label_smoothing=0.1,
+    ),
+    "generator": dict(batch_norm="virtual", reference_size=4, seed=0),
+    "discriminator": dict(minibatch_kernels=3, minibatch_kernel_dim=2),
+}
 
 
 def image_model(cls, **kwargs):
     """A tiny 8x8 DCGAN pair (batch norm in G; in D unless its penalties are per sample)."""
+    options = IMPROVED_GAN if cls is ImprovedGAN else {}
     return cls(
-        dcgan_generator(8, 1, latent_dim=4, base_filters=4),
-        dcgan_discriminator(8, 1, base_filters=4, batch_norm=not cls.per_sample_critic),
+        dcgan_generator(8, 1, latent_dim=4, base_filters=4, **options.get("generator", {})),
+        dcgan_discriminator(
+            8,
+            1,
+            base_filters=4,
+            batch_norm=not cls.per_sample_critic,
+            **options.get("discriminator", {}),
+        ),
         seed=0,
-        **kwargs,
+        **{**options.get("method", {}), **kwargs},
     )
 
 
@@ -58,7 +88,10 @@ def test_step_updates_both_players_and_all_state(cls):
     kernels = lambda m: [v for v in m.trainable_variables if "kernel" in v.path]  # noqa: E731
     g_before = numpy_weights(kernels(model.generator))
     d_before = numpy_weights(kernels(model.discriminator))
-    bn_before = numpy_weights(model.generator.non_trainable_variables)
+    # Batch-norm statistics (a virtual-batch-norm G has none; its reference
+    # batch is fixed).
+    statistics = lambda: [v for v in model.generator.non_trainable_variables if "moving" in v.path]  # noqa: E731
+    bn_before = numpy_weights(statistics())
     history = model.fit(images(16 * model.n_critic), batch_size=8, epochs=1, verbose=0)
 
     # Both optimizers' state is threaded through the step (JAX included);
@@ -70,9 +103,9 @@ def test_step_updates_both_players_and_all_state(cls):
     for before, after in zip(d_before, numpy_weights(kernels(model.discriminator))):
         assert not np.array_equal(before, after)
     # The generator's batch-norm statistics move (during both players' steps).
-    for before, after in zip(bn_before, numpy_weights(model.generator.non_trainable_variables)):
+    for before, after in zip(bn_before, numpy_weights(statistics())):
         assert not np.array_equal(before, after)
-    assert set(history.history) == set(cls.log_names)
+    assert set(history.history) == set(model.log_names)
     for values in history.history.values():
         assert np.all(np.isfinite(values))
 

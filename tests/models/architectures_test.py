@@ -6,6 +6,9 @@ import keras
 import numpy as np
 import pytest
 
+from gan_zoo.layers import MinibatchDiscrimination
+from gan_zoo.layers import ReferenceBatch
+from gan_zoo.layers import VirtualBatchNorm
 from gan_zoo.models.architectures import dcgan_discriminator
 from gan_zoo.models.architectures import dcgan_generator
 from gan_zoo.models.architectures import dcgan_sizes
@@ -217,6 +220,232 @@ def test_mlp_shapes_and_switches():
     ],
 )
 def test_bad_arguments_raise_value_error_naming_them(builder, kwargs, argument):
+    (value,) = kwargs.values()
+    with pytest.raises(ValueError, match=re.escape(f"{argument}={value!r}")):
+        builder(**kwargs)
+
+
+# Improved-GAN switches (Salimans et al. 2016): all off by default.
+
+# Layer names of default builds, as computed before the switches existed
+# (saved weights depend on them).
+DEFAULT_NAMES = [
+    (
+        mlp_generator,
+        {},
+        ["z", "dense_0", "dense_0_activation", "dense_1", "dense_1_activation",
+         "dense_2", "dense_2_activation", "output"],
+    ),
+    (
+        mlp_generator,
+        {"hidden_units": (8, 8), "batch_norm": True},
+        ["z", "dense_0", "dense_0_bn", "dense_0_activation", "dense_1",
+         "dense_1_bn", "dense_1_activation", "output"],
+    ),
+    (mlp_discriminator, {}, ["x", "dense_0", "dense_1", "dense_2", "output"]),
+    (
+        dcgan_generator,
+        {"base_filters": 4},
+        ["z", "dense", "dense_bn", "dense_relu", "reshape", "deconv_1",
+         "deconv_1_bn", "deconv_1_relu", "output_deconv", "output"],
+    ),
+    (
+        dcgan_generator,
+        {"image_size": 32, "base_filters": 4, "batch_norm": False},
+        ["z", "dense", "dense_relu", "reshape", "deconv_1", "deconv_1_relu",
+         "deconv_2", "deconv_2_relu", "output_deconv", "output"],
+    ),
+    (
+        dcgan_discriminator,
+        {"image_size": 32, "base_filters": 4},
+        ["image", "conv_0", "conv_0_leaky_relu", "conv_1", "conv_1_bn",
+         "conv_1_leaky_relu", "conv_2", "conv_2_bn", "conv_2_leaky_relu",
+         "flatten", "logit"],
+    ),
+]
+
+IMPROVED_LAYERS = (
+    MinibatchDiscrimination,
+    VirtualBatchNorm,
+    ReferenceBatch,
+    keras.layers.GaussianNoise,
+)
+
+
+def _last_hidden(model):
+    """The layer feature matching reads by default: the last layer before the
+    output that is not minibatch discrimination, noise or dropout."""
+    skip = (MinibatchDiscrimination, keras.layers.GaussianNoise, keras.layers.Dropout)
+    return [l for l in model.layers[:-1] if not isinstance(l, skip)][-1]
+
+
+@pytest.mark.parametrize("builder,kwargs,names", DEFAULT_NAMES)
+def test_default_builds_keep_their_layer_names(builder, kwargs, names):
+    model = builder(**kwargs)
+    assert [l.name for l in model.layers] == names
+    assert not _of_type(model, IMPROVED_LAYERS)
+
+
+@pytest.mark.parametrize(
+    "builder,kwargs,inputs,hidden",
+    [
+        (mlp_discriminator, {"hidden_units": (8, 6)}, (3, 2), "dense_1"),
+        (dcgan_discriminator, {"image_size": 8, "base_filters": 4}, (3, 8, 8, 1), "flatten"),
+    ],
+)
+def test_discriminator_output_units_and_minibatch_discrimination(
+    builder, kwargs, inputs, hidden
+):
+    x = np.random.normal(size=inputs).astype("float32")
+    output_name = builder(**kwargs).layers[-1].name
+    d = builder(output_units=10, **kwargs)
+    assert tuple(d(x).shape) == (3, 10) and d.layers[-1].name == output_name
+    assert not _of_type(d, MinibatchDiscrimination)
+
+    d = builder(output_units=10, minibatch_kernels=3, minibatch_kernel_dim=2, **kwargs)
+    assert tuple(d(x).shape) == (3, 10) and d.layers[-1].name == output_name
+    md = d.layers[-2]
+    assert isinstance(md, MinibatchDiscrimination)
+    assert md.name == "minibatch_discrimination"
+    assert (md.num_kernels, md.kernel_dim) == (3, 2)
+    assert d.layers[-3].name == hidden and _last_hidden(d).name == hidden
+    features = d.get_layer(hidden).output.shape[-1]
+    assert md.output.shape[-1] == features + 3
+    assert d.layers[-1].kernel.shape == (features + 3, 10)
+
+
+def test_mlp_discriminator_gaussian_noise_layers():
+    d = mlp_discriminator(hidden_units=(8, 6), input_noise=0.3, hidden_noise=0.5)
+    assert [l.name for l in d.layers] == [
+        "x", "input_noise", "dense_0", "dense_0_noise", "dense_1",
+        "dense_1_noise", "output",
+    ]
+    noise = _of_type(d, keras.layers.GaussianNoise)
+    assert [l.stddev for l in noise] == pytest.approx([0.3, 0.5, 0.5])
+    assert _last_hidden(d).name == "dense_1"
+    x = np.random.normal(size=(4, 2)).astype("float32")
+    inference = _numpy(d(x, training=False))
+    np.testing.assert_allclose(inference, _numpy(d(x)), rtol=1e-6)
+    assert not np.allclose(_numpy(d(x, training=True)), inference)
+
+    only_input = mlp_discriminator(hidden_units=(8,), input_noise=0.3)
+    assert [l.name for l in _of_type(only_input, keras.layers.GaussianNoise)] == [
+        "input_noise"
+    ]
+    with_md = mlp_discriminator(hidden_units=(8,), hidden_noise=0.5, minibatch_kernels=2)
+    assert [l.name for l in with_md.layers[-4:]] == [
+        "dense_0", "dense_0_noise", "minibatch_discrimination", "output"
+    ]
+    assert _last_hidden(with_md).name == "dense_0"
+
+
+def test_mlp_generator_output_activation():
+    z = np.random.normal(0, 100, (16, 4)).astype("float32")
+    g = mlp_generator(latent_dim=4, hidden_units=(8,), output_activation="tanh")
+    assert [l.name for l in g.layers][-1] == "output"
+    x = _numpy(g(z))
+    assert x.min() >= -1 and x.max() <= 1
+    linear = mlp_generator(latent_dim=4, hidden_units=(8,))
+    assert linear.layers[-1].activation is keras.activations.linear
+
+
+VIRTUAL = [
+    (mlp_generator, {"latent_dim": 4, "hidden_units": (8, 6)}, (2,)),
+    (dcgan_generator, {"image_size": 16, "latent_dim": 4, "base_filters": 4}, (16, 16, 1)),
+]
+
+
+@pytest.mark.parametrize("builder,kwargs,shape", VIRTUAL)
+def test_virtual_batch_norm_generator_structure(builder, kwargs, shape):
+    g = builder(batch_norm="virtual", reference_size=5, seed=1, name="g", **kwargs)
+    assert g.name == "g" and [l.name for l in g.layers] == ["z", "reference_batch"]
+    wrapper = g.layers[1]
+    assert isinstance(wrapper, ReferenceBatch) and wrapper.reference_size == 5
+    assert tuple(wrapper.reference.shape) == (5, 4) and not wrapper.reference.trainable
+    body = wrapper.layer
+    assert body.name == "g_body"
+    # Same layers and names as with batch norm, VBN in place of BN.
+    with_bn = builder(batch_norm=True, **kwargs)
+    assert [l.name for l in body.layers] == [l.name for l in with_bn.layers]
+    assert not _of_type(body, keras.layers.BatchNormalization)
+    vbn = _of_type(body, VirtualBatchNorm)
+    assert [l.name for l in vbn] == [
+        l.name for l in _of_type(with_bn, keras.layers.BatchNormalization)
+    ]
+    assert all(l.reference_size == 5 for l in vbn)
+    for l in vbn:  # the layer before each VBN has no bias
+        assert body.layers[body.layers.index(l) - 1].bias is None
+    z = np.random.normal(size=(3, 4)).astype("float32")
+    assert tuple(g(z).shape) == (3,) + shape
+    assert g.output_shape == (None,) + shape
+
+
+@pytest.mark.parametrize("builder,kwargs,shape", VIRTUAL)
+def test_virtual_batch_norm_generator_samples_independently(builder, kwargs, shape):
+    g = builder(batch_norm="virtual", reference_size=4, **kwargs)
+    z = np.random.normal(size=(6, 4)).astype("float32")
+    for training in (True, False):
+        np.testing.assert_allclose(
+            _numpy(g(z, training=training))[:1],
+            _numpy(g(z[:1], training=training)),
+            rtol=1e-5,
+            atol=1e-5,
+        )
+
+
+@pytest.mark.parametrize("builder,kwargs,shape", VIRTUAL)
+def test_virtual_batch_norm_generator_save_and_load(builder, kwargs, shape, tmp_path):
+    g = builder(batch_norm="virtual", reference_size=4, **kwargs)
+    z = np.random.normal(size=(3, 4)).astype("float32")
+    path = str(tmp_path / "generator.keras")
+    g.save(path)
+    restored = keras.saving.load_model(path)
+    assert restored.name == g.name
+    np.testing.assert_allclose(
+        _numpy(restored.layers[1].reference), _numpy(g.layers[1].reference)
+    )
+    for training in (True, False):
+        np.testing.assert_allclose(
+            _numpy(restored(z, training=training)),
+            _numpy(g(z, training=training)),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def test_virtual_batch_norm_seed_fixes_the_reference_batch():
+    kwargs = {"latent_dim": 4, "hidden_units": (8,), "batch_norm": "virtual"}
+    a = mlp_generator(reference_size=3, seed=7, **kwargs).layers[1].reference
+    b = mlp_generator(reference_size=3, seed=7, **kwargs).layers[1].reference
+    np.testing.assert_allclose(_numpy(a), _numpy(b))
+
+
+@pytest.mark.parametrize(
+    "builder,kwargs,argument",
+    [
+        (mlp_discriminator, {"output_units": 0}, "output_units"),
+        (dcgan_discriminator, {"output_units": 0}, "output_units"),
+        (mlp_discriminator, {"minibatch_kernels": -1}, "minibatch_kernels"),
+        (dcgan_discriminator, {"minibatch_kernels": 2.0}, "minibatch_kernels"),
+        (dcgan_discriminator, {"minibatch_kernels": True}, "minibatch_kernels"),
+        (mlp_discriminator, {"minibatch_kernel_dim": 0}, "minibatch_kernel_dim"),
+        (dcgan_discriminator, {"minibatch_kernel_dim": 0}, "minibatch_kernel_dim"),
+        (mlp_discriminator, {"input_noise": -0.1}, "input_noise"),
+        (mlp_discriminator, {"hidden_noise": "0.5"}, "hidden_noise"),
+        (mlp_discriminator, {"hidden_noise": float("nan")}, "hidden_noise"),
+        (mlp_generator, {"batch_norm": "vbn"}, "batch_norm"),
+        (mlp_generator, {"batch_norm": 1}, "batch_norm"),
+        (dcgan_generator, {"batch_norm": None}, "batch_norm"),
+        (dcgan_generator, {"batch_norm": "Virtual"}, "batch_norm"),
+        (mlp_generator, {"reference_size": 0}, "reference_size"),
+        (dcgan_generator, {"reference_size": 0}, "reference_size"),
+        (mlp_generator, {"seed": 1.5}, "seed"),
+        (mlp_generator, {"output_activation": "nope"}, "output_activation"),
+    ],
+)
+def test_bad_improved_gan_arguments_raise_value_error_naming_them(
+    builder, kwargs, argument
+):
     (value,) = kwargs.values()
     with pytest.raises(ValueError, match=re.escape(f"{argument}={value!r}")):
         builder(**kwargs)
