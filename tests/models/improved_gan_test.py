@@ -180,18 +180,23 @@ def test_virtual_batch_norm_generator_makes_each_sample_alone_and_keeps_its_refe
 
 
 def ring_modes(minibatch_kernels, seed):
+    """Modes of the ring covered after RING_STEPS steps of the GAN objective,
+    in a collapse-prone setting: a critic of one ReLU layer, Adam(1e-3)."""
     keras.utils.set_random_seed(seed)
     model = ImprovedGAN(
         mlp_generator(latent_dim=8, hidden_units=(128, 128)),
         mlp_discriminator(
-            hidden_units=(128, 128), minibatch_kernels=minibatch_kernels, minibatch_kernel_dim=3
+            hidden_units=(128,),
+            activation="relu",
+            minibatch_kernels=minibatch_kernels,
+            minibatch_kernel_dim=3,
         ),
         seed=seed,
     )
     model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
     model.fit(datasets.ring(batch_size=64, num_samples=64 * RING_STEPS, std=0.05, seed=seed), verbose=0)
     coverage = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), 0.05)
-    return coverage["modes_covered"]
+    return int(coverage["modes_covered"])
 
 
 RING_STEPS = 1000
@@ -200,16 +205,17 @@ RING_STEPS = 1000
 @pytest.mark.slow
 def test_minibatch_discrimination_counters_collapse_on_the_ring():
     """Protects the paper's claim for minibatch discrimination (section 3.2):
-    D that sees the batch keeps G from collapsing. After RING_STEPS steps of
-    the GAN objective at Adam(1e-3), measured over seeds 0-2 on JAX: without
-    the layer 8, 4 and 7 modes of 8; with 5 kernels of dimension 3, 8, 8 and
-    8. The bar: with the layer every seed covers all 8 modes and the total
-    exceeds the plain GAN's."""
+    a D that sees the whole batch keeps G from collapsing. Measured over
+    seeds 0-2 (modes of 8 after RING_STEPS steps): without the layer 0-1,
+    0-2 and 0-1 (JAX twice, TensorFlow, torch), the generator hopping between
+    one mode and none; with 5 kernels of dimension 3, 8, 5-8 and 8 (a run of
+    one seed varies between processes under XLA on CPU). The bar: with the
+    layer the three seeds cover 18 of 24 modes, and 12 more than without."""
     without = [ring_modes(0, seed) for seed in range(3)]
     with_layer = [ring_modes(5, seed) for seed in range(3)]
     print("modes without", without, "with", with_layer)
-    assert min(with_layer) >= 7, with_layer
-    assert sum(with_layer) > sum(without), (with_layer, without)
+    assert sum(with_layer) >= 18, with_layer
+    assert sum(with_layer) >= sum(without) + 12, (with_layer, without)
 
 
 # The semi-supervised GAN.
