@@ -222,8 +222,9 @@ class SemiSupervisedGAN(ImprovedGAN):
         mlp_discriminator(784, (1000, 500, 250, 250, 250), output_units=10,
                           input_noise=0.3, hidden_noise=0.5))
     model.compile()
-    model.fit(gan_zoo.datasets.semi_supervised(flat_mnist, labels_per_class=10),
-              epochs=10)
+    # images: (n, 784) in [-1, 1]; labels: (n,) integers in [0, 10)
+    data = gan_zoo.datasets.semi_supervised((images, labels), labels_per_class=10)
+    model.fit(data, epochs=10)
     model.evaluate(x_test, y_test)   # {"accuracy": ..., ...}
     ```
 
