@@ -61,7 +61,8 @@ def folder(
     if directory is None:
         raise ValueError(
             "Dataset 'folder' needs the folder of images: pass it as "
-            "`data_dir=` (to `load`) or `directory=`. Received: None"
+            "`data_dir=` (to `load`) or `directory=` (on the command line: "
+            "--data-dir DIR). Received: None"
         )
     directory = os.fspath(directory)
     size = NATIVE_SIZE if image_size is None else image_size

@@ -310,8 +310,9 @@ def fetch(item, folder, dataset, subject=None):
     if subject is not None:
         by_hand = "its (unpacked) folder instead"
     subject = subject or f"Dataset '{dataset}'"
-    os.makedirs(folder, exist_ok=True)
+    created = _make_folder(folder)
     handle, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    done = False
     print(f"Downloading {item.url} to {folder}", file=sys.stderr)
     try:
         hasher = hashlib.sha256()
@@ -340,13 +341,37 @@ def fetch(item, folder, dataset, subject=None):
             )
         if item.extract:
             _unpack(partial, name, folder, subject)
+            done = True
             return folder
         path = os.path.join(folder, name)
         os.replace(partial, path)
+        done = True
         return path
     finally:
         if os.path.exists(partial):
             os.remove(partial)
+        if not done:
+            _remove_empty(created)
+
+
+def _make_folder(folder):
+    """Creates `folder` and returns the folders it created, deepest first."""
+    created = []
+    path = os.path.abspath(folder)
+    while not os.path.isdir(path):
+        created.append(path)
+        path = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    return created
+
+
+def _remove_empty(folders):
+    """Removes the folders a failed download created, while they are empty."""
+    for path in folders:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
 
 
 def _unpack(archive, name, folder, subject):

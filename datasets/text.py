@@ -12,6 +12,7 @@ https://arxiv.org/abs/1802.04591).
 """
 
 import pathlib
+import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -34,8 +35,9 @@ from gan_zoo.datasets.sources import Download, Source, locate
 def read_lines(path):
     """The non-empty lines of a UTF-8 text file, or of every file in a folder.
 
-    A folder's files are read in name order (not recursively); bytes that
-    are not UTF-8 become U+FFFD, and lines are normalised to NFC (see
+    A folder's files are read in name order (not recursively); a UTF-8
+    byte-order mark is dropped, bytes that are not UTF-8 become U+FFFD (with
+    a warning that counts them), and lines are normalised to NFC (see
     `gan_zoo.charmap`).
     """
     path = pathlib.Path(path)
@@ -48,12 +50,28 @@ def read_lines(path):
     lines = [
         normalize(line)
         for file in files
-        for line in file.read_text(encoding="utf-8", errors="replace").splitlines()
+        for line in _decode(file).splitlines()
         if line.strip()
     ]
     if not lines:
         raise ValueError(f"No text lines in {path}: give a file or folder of text.")
     return lines
+
+
+def _decode(file):
+    """The text of a UTF-8 file without its byte-order mark; undecodable
+    bytes become U+FFFD, and a warning says how many."""
+    data = file.read_bytes()
+    text = data.decode("utf-8-sig", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    if replaced:
+        warnings.warn(
+            f"{file}: {replaced} byte sequence(s) are not UTF-8 and were read "
+            "as U+FFFD. Convert the file to UTF-8 first (e.g. from Latin-1: "
+            "`iconv -f latin1 -t utf-8`).",
+            stacklevel=3,
+        )
+    return text
 
 
 def text_dataset(

@@ -353,6 +353,8 @@ def _add_evaluate_parser(commands):
 
 
 def _image_setup(args, generator_options, discriminator_options):
+    if args.dataset == "folder" and args.data_dir is None:
+        raise ValueError("--dataset folder needs --data-dir DIR, the folder of images.")
     about = datasets.info(args.dataset)
     native_size, _, channels = about["shape"]
     size = args.image_size or (IMAGE_SIZE if args.dataset == "digits" else native_size)

@@ -397,6 +397,7 @@ class GAN(keras.Model):
         first, values = _first_batch(x, batch_size)
         if first is not None:
             self._check_batch(first)
+            _warn_if_off_scale(first, _output_range(self.generator))
             if not _all_finite(values):
                 raise ValueError(
                     "The training data contain NaN or infinite values. Clean or "
@@ -459,10 +460,18 @@ class GAN(keras.Model):
         """Draws `n` samples as a NumPy array.
 
         Args:
-            n: number of samples.
+            n: number of samples (0 gives an empty array of the samples'
+                shape).
             seed: an integer for reproducible noise (per backend), or None.
             batch_size: samples per forward pass.
         """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"`n` must be an integer >= 0. Received: n={n!r}")
+        if n == 0:
+            spec = self.generator.compute_output_spec(
+                keras.KerasTensor((1, self.latent_dim))
+            )
+            return np.zeros((0,) + tuple(spec.shape[1:]), dtype=spec.dtype)
         z = ops.convert_to_numpy(
             keras.random.normal((int(n), self.latent_dim), seed=seed)
         )
@@ -622,6 +631,40 @@ def _all_finite(values, chunk_bytes=1 << 22):
     return all(
         np.isfinite(values[i : i + rows]).all() for i in range(0, len(values), rows)
     )
+
+
+# The output range of a generator that ends in one of these activations.
+_BOUNDED_OUTPUTS = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+
+def _output_range(generator):
+    """`(low, high)` of a generator whose last layer is tanh or sigmoid
+    (through wrappers such as `ReferenceBatch`), else None."""
+    layer = generator
+    while getattr(layer, "layers", None) or getattr(layer, "layer", None) is not None:
+        layer = layer.layers[-1] if getattr(layer, "layers", None) else layer.layer
+    activation = getattr(layer, "activation", None)
+    return _BOUNDED_OUTPUTS.get(getattr(activation, "__name__", None))
+
+
+def _warn_if_off_scale(real, output_range):
+    """Warns when image data do not span the generator's output range, e.g.
+    pixels in [0, 1] or [0, 255] for a tanh generator."""
+    if output_range is None or real.ndim < 3 or not np.issubdtype(real.dtype, np.number):
+        return
+    low, high = output_range
+    data_low, data_high = float(np.min(real)), float(np.max(real))
+    margin = 0.25 * (high - low)
+    if data_low < low - 0.01 or data_high > high + 0.01 or data_low > low + margin or data_high < high - margin:
+        warnings.warn(
+            f"The data lie in [{data_low:.3g}, {data_high:.3g}], but the "
+            f"generator's output is in [{low:g}, {high:g}], so it cannot "
+            "match them. Scale the data to the generator's range (the "
+            "gan_zoo.datasets loaders take `value_range=`; for pixels in "
+            f"[0, 255]: x / 255 * {high - low:g} + {low:g}), or build the "
+            "generator for the data's range (e.g. output_activation=).",
+            stacklevel=3,
+        )
 
 
 def _uses_gan_objective(model):

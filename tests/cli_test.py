@@ -168,6 +168,7 @@ def test_several_epochs_write_one_picture_each(tmp_path):
             ["train", "gan", "--dataset", "ring", "--image-size", "16"],
             "--image-size applies to image datasets only",
         ),
+        (["train", "gan", "--dataset", "folder"], "--dataset folder needs --data-dir DIR"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -335,3 +336,29 @@ def test_generate_is_reproducible_with_a_seed():
     model = toy_model(GAN)
     np.testing.assert_array_equal(model.generate(5, seed=3), model.generate(5, seed=3))
     assert model.generate(5, seed=3).shape == (5, 2)
+
+
+def test_generate_zero_gives_an_empty_array_of_the_sample_shape():
+    model = image_model(DCGAN)
+    samples = model.generate(0)
+    assert samples.shape == (0, 8, 8, 1) and samples.dtype == np.float32
+    with pytest.raises(ValueError, match="`n` must be an integer >= 0"):
+        model.generate(-1)
+
+
+@pytest.mark.parametrize(
+    "low, high, warned",
+    [(0.0, 1.0, True), (0.0, 255.0, True), (-1.0, 1.0, False), (-0.9, 0.95, False)],
+)
+def test_fit_warns_once_when_images_are_off_the_generators_scale(low, high, warned):
+    """A tanh generator cannot match pixels in [0, 1] or [0, 255]."""
+    model = image_model(DCGAN)
+    model.compile()
+    x = np.random.default_rng(0).uniform(low, high, (16, 8, 8, 1)).astype("float32")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(x, batch_size=8, epochs=2, verbose=0)
+    scale = [w for w in caught if "generator's output is in [-1, 1]" in str(w.message)]
+    assert len(scale) == (1 if warned else 0), [str(w.message) for w in caught]
+    if warned:
+        assert "value_range=" in str(scale[0].message)

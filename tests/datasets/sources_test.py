@@ -173,6 +173,8 @@ def test_checksum_mismatch_raises_and_leaves_no_file(
     assert sha256(b"payloada.bin") in message and wrong in message
     assert "nothing was written to the cache" in message
     assert list_files(hermetic_sources) == []
+    # Nor the empty cache folder it made for the download.
+    assert not hermetic_sources.exists()
 
 
 def test_no_network_leaves_no_partial_file(tmp_path, hermetic_sources, list_files):
@@ -181,6 +183,8 @@ def test_no_network_leaves_no_partial_file(tmp_path, hermetic_sources, list_file
     with pytest.raises(MissingDataError, match=f"download {url}: failed"):
         sources.locate(source, ["a.bin"])
     assert list_files(hermetic_sources) == []
+    # Nor the empty cache folder it made for the download.
+    assert not hermetic_sources.exists()
 
 
 def test_interrupted_transfer_leaves_no_partial_file(
@@ -191,6 +195,8 @@ def test_interrupted_transfer_leaves_no_partial_file(
     with pytest.raises(MissingDataError, match="transfer ended after 10 of 1000000 bytes"):
         sources.locate(source, ["a.bin"])
     assert list_files(hermetic_sources) == []
+    # Nor the empty cache folder it made for the download.
+    assert not hermetic_sources.exists()
 
 
 def test_interrupt_during_download_leaves_no_partial_file(

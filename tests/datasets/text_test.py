@@ -146,6 +146,20 @@ def test_lm1b_feeds_fit_of_a_text_gan(test_data):
     assert keras.ops.convert_to_numpy(model.generate(2)).shape == (2, 32, len(charmap))
 
 
+def test_read_lines_drops_the_byte_order_mark(tmp_path):
+    (tmp_path / "bom.txt").write_bytes("\ufeffHello\nWorld\n".encode())
+    lines = read_lines(tmp_path / "bom.txt")
+    assert lines == ["Hello", "World"]
+    assert "\ufeff" not in Charmap.from_lines(lines).characters
+
+
+def test_read_lines_counts_bytes_that_are_not_utf8(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("café crème\n".encode("latin-1"))
+    with pytest.warns(UserWarning, match=r"2 byte sequence\(s\) are not UTF-8.*iconv"):
+        lines = read_lines(tmp_path / "latin1.txt")
+    assert lines == ["caf\ufffd cr\ufffdme"]
+
+
 def test_read_lines_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing"):
         read_lines(tmp_path / "missing")
