@@ -357,7 +357,9 @@ def _image_setup(args, generator_options, discriminator_options):
         raise ValueError("--dataset folder needs --data-dir DIR, the folder of images.")
     about = datasets.info(args.dataset)
     native_size, _, channels = about["shape"]
-    size = args.image_size or (IMAGE_SIZE if args.dataset == "digits" else native_size)
+    # A folder's images keep their own size when they share one.
+    default_size = {"digits": IMAGE_SIZE, "folder": None}.get(args.dataset, native_size)
+    size = args.image_size or default_size
     filters = args.base_filters or BASE_FILTERS
     files = dict(
         split=args.split,
@@ -376,6 +378,8 @@ def _image_setup(args, generator_options, discriminator_options):
         discriminator_options = {**discriminator_options, "output_units": about["classes"]}
     else:
         data = datasets.load(args.dataset, batch_size=args.batch_size, seed=args.seed, **files)
+    if size is None:
+        size = int(data.element_spec.shape[1])
     generator = dcgan_generator(
         size, channels, args.latent_dim, base_filters=filters, **generator_options
     )

@@ -128,6 +128,20 @@ def test_train_semi_supervised_reports_the_classification_error(tmp_path, capsys
     assert model.discriminator.output_shape == (None, 10)
 
 
+def test_train_on_a_folder_keeps_the_images_size(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i in range(8):
+        Image.fromarray(np.full((16, 16, 3), 30 * i, np.uint8)).save(folder / f"{i}.png")
+    out = tmp_path / "folder"
+    main(["train", "dcgan", "--dataset", "folder", "--data-dir", str(folder),
+          "--base-filters", "4", "--out", str(out), "--epochs", "1", "--batch-size", "4"])
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.generator.output_shape == (None, 16, 16, 3)
+
+
 def test_several_epochs_write_one_picture_each(tmp_path):
     out = tmp_path / "rotated"
     main(

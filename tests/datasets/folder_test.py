@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 from gan_zoo import datasets
+from gan_zoo.datasets import CorruptDataError
 from gan_zoo.datasets import MissingDataError
 
 
@@ -55,9 +56,34 @@ def test_subfolders_are_classes_with_labels(images):
 
 
 def test_default_size_is_64_and_values_in_range(images):
-    batch = next(iter(datasets.folder(images, batch_size=4, seed=1))).numpy()
+    with pytest.warns(UserWarning, match="different sizes"):
+        batch = next(iter(datasets.folder(images, batch_size=4, seed=1))).numpy()
     assert batch.shape == (4, 64, 64, 3)
     assert batch.min() >= -1.0 and batch.max() <= 1.0
+
+
+def test_images_of_one_size_keep_it(tmp_path):
+    root = tmp_path / "small"
+    root.mkdir()
+    for i in range(4):
+        Image.fromarray(np.full((32, 32, 3), 40 * i, np.uint8)).save(root / f"{i}.jpg")
+    batch = next(iter(datasets.load("folder", batch_size=4, data_dir=root))).numpy()
+    assert batch.shape == (4, 32, 32, 3)
+
+
+def test_images_of_several_sizes_are_resized_to_64_with_a_warning(images):
+    with pytest.warns(UserWarning, match="2 different sizes.*resized to 64x64"):
+        ds = datasets.folder(images, batch_size=4, seed=1)
+    assert next(iter(ds)).shape == (4, 64, 64, 3)
+
+
+def test_a_file_that_is_not_an_image_is_named_before_training(images):
+    (images / "cats" / "notes.jpg").write_text("not a picture")
+    with pytest.raises(CorruptDataError, match="notes.jpg.*skip_bad_files=True"):
+        datasets.load("folder", batch_size=2, image_size=8, data_dir=images)
+    with pytest.warns(UserWarning, match="leaving out unreadable files: .*notes.jpg"):
+        ds = datasets.folder(images, batch_size=1, image_size=8, skip_bad_files=True)
+    assert sum(1 for _ in ds) == 9  # the 9 images, the bad file left out
 
 
 def test_empty_folder_is_a_clear_error(tmp_path):
