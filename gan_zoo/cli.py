@@ -38,6 +38,7 @@ from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.evaluate import format_results
 from gan_zoo.metrics.features import available_classifiers
 from gan_zoo.metrics.features import classifier_extractor
+from gan_zoo.metrics.features import WeightsUnavailableError
 from gan_zoo.metrics.features import inception_extractor
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
@@ -561,9 +562,12 @@ def _evaluate(args):
     extractor = args.extractor
     if extractor == "auto":
         extractor = args.dataset if args.dataset in available_classifiers() else "inception"
-    extractor = inception_extractor() if extractor == "inception" else (
-        classifier_extractor(extractor)
-    )
+    try:
+        extractor = inception_extractor() if extractor == "inception" else (
+            classifier_extractor(extractor)
+        )
+    except WeightsUnavailableError as error:
+        raise SystemExit(f"gan-zoo: {error}") from None
     try:
         reference = datasets.load(
             args.dataset,

@@ -285,3 +285,21 @@ def test_evaluate_help_names_the_feature_spaces(capsys):
     printed = capsys.readouterr().out
     assert "usage: gan-zoo evaluate" in printed
     assert "ImageNet" in printed and "fashion_mnist" in printed and "--preset" in printed
+
+
+def test_evaluate_offline_says_in_one_line_what_inception_needs(fashion_model, monkeypatch):
+    """No network: one line naming the weights and the offline extractors,
+    not the download's traceback."""
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: "
+                        "None -- [Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.applications, "InceptionV3", offline)
+    with pytest.raises(SystemExit) as error:
+        _evaluate_fashion(fashion_model, "--extractor", "inception")
+    message = str(error.value)
+    assert message.startswith("gan-zoo: The InceptionV3 ImageNet weights")
+    assert "Temporary failure in name resolution" in message
+    assert "fashion_mnist" in message and "--extractor" in message
+    assert "\n" not in message

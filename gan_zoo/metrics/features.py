@@ -213,6 +213,10 @@ def _softmax(logits):
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
+class WeightsUnavailableError(OSError):
+    """The weights of a feature extractor cannot be had (e.g. offline)."""
+
+
 def inception_extractor(weights="imagenet", batch_size=32):
     """InceptionV3 features (2048-d `avg_pool`) and ImageNet logits.
 
@@ -233,10 +237,26 @@ def inception_extractor(weights="imagenet", batch_size=32):
 
     Returns:
         A `FeatureExtractor`.
+
+    Raises:
+        WeightsUnavailableError: when the ImageNet weights cannot be
+            downloaded; the message names the offline extractors.
     """
-    base = keras.applications.InceptionV3(
-        include_top=True, weights=weights, classifier_activation=None
-    )
+    try:
+        base = keras.applications.InceptionV3(
+            include_top=True, weights=weights, classifier_activation=None
+        )
+    except Exception as error:  # Keras's get_file raises a bare Exception.
+        if weights != "imagenet":
+            raise
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise WeightsUnavailableError(
+            "The InceptionV3 ImageNet weights (about 92 MB, downloaded once "
+            "into $KERAS_HOME/models) could not be fetched: "
+            f"{reason}. Offline, score in the features of a shipped "
+            f"classifier instead: {', '.join(available_classifiers()) or 'none shipped'} "
+            "(extractor=<dataset>, or --extractor on the command line)."
+        ) from error
     model = keras.Model(
         base.inputs, [base.get_layer("avg_pool").output, base.output]
     )
