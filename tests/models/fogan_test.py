@@ -238,6 +238,35 @@ def test_target_slope_on_images_is_nonnegative_and_per_sample():
     assert np.all(np.isfinite(slope)) and np.all(slope >= 0)
 
 
+def numpy_target_slope(x, x_tilde, f_x, f_tilde):
+    """The target slope in float64 from direct differences."""
+    difference = x[None, :, :] - x_tilde[:, None, :]
+    d = np.sqrt((difference**2).sum(-1)) + 1e-6
+    weights = (f_x[None, :] - f_tilde[:, None]) / d**3
+    direction = (weights[:, :, None] * difference).mean(1)
+    return np.linalg.norm(direction, axis=1) / (1.0 / d).mean(1)
+
+
+@pytest.mark.parametrize("block_floats", [1 << 24, 64])
+def test_target_slope_is_exact_for_points_next_to_real_ones(block_floats, monkeypatch):
+    """Protects against float32 cancellation (issue 19): generated points
+    1e-4 from real points of a ring of radius 2, as when G sits on the data.
+    From ||a||^2 + ||b||^2 - 2 a.b the distances rounded to 0 and the slope
+    came out 1e4-1e5 times too large. Also in blocks of rows (64 floats)."""
+    monkeypatch.setattr(losses, "_PAIRWISE_BLOCK_FLOATS", block_floats)
+    rng = np.random.default_rng(0)
+    angles = rng.uniform(0, 2 * np.pi, 64)
+    x = 2.0 * np.stack([np.cos(angles), np.sin(angles)], 1)
+    x_tilde = x[rng.permutation(64)] + rng.normal(scale=1e-4, size=(64, 2))
+    slope_of = lambda p: 0.3 * p[:, 0] - 0.2 * p[:, 1]  # noqa: E731  a linear critic, |grad| 0.36
+    # The inputs as float32, and the reference from the same rounded values.
+    inputs = [a.astype("float32") for a in (x, x_tilde, slope_of(x), slope_of(x_tilde))]
+    got = ops.convert_to_numpy(losses.first_order_target_slope(*inputs))
+    expected = numpy_target_slope(*(a.astype("float64") for a in inputs))
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+    assert got.max() < 0.5
+
+
 def test_critic_loss_rejects_unpaired_batches():
     critic, _ = tanh_critic(dim=3, hidden=2, seed=0)
     with pytest.raises(ValueError, match="same shape"):
