@@ -6,6 +6,8 @@ it accepts one logit per sample or a patch of logits per sample (the softmax
 losses, which couple the samples of a batch, take one logit per sample).
 """
 
+import math
+
 import keras
 from keras import ops
 
@@ -356,9 +358,12 @@ def first_order_target_slope(real, perturbed, real_outputs, perturbed_outputs):
         slope = ops.sqrt(ops.sum(ops.square(direction), axis=1))
         return slope / ops.mean(1.0 / distance, axis=1)
 
-    m, n, dim = x_tilde.shape[0], x.shape[0], x.shape[1]
-    rows_per_block = max(1, _PAIRWISE_BLOCK_FLOATS // max(1, (n or 256) * dim))
-    if m is None or m <= rows_per_block:
+    # Static sizes (TensorFlow may trace the batch size as unknown).
+    m, n = perturbed.shape[0], real.shape[0]
+    sample_shape = tuple(real.shape[1:])
+    dim = None if None in sample_shape else math.prod(sample_shape)
+    rows_per_block = max(1, _PAIRWISE_BLOCK_FLOATS // max(1, (n or 256) * (dim or 1)))
+    if m is None or dim is None or m <= rows_per_block:
         return block_slopes((x_tilde, f_tilde))
     blocks = -(-m // rows_per_block)
     pad = blocks * rows_per_block - m
