@@ -129,7 +129,7 @@ class GAN(keras.Model):
         self.minimax = bool(minimax)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.loss_trackers = _trackers(self.log_names)
+        self.reset_loss_trackers()
         _check_players_fit(generator, discriminator, self.latent_dim)
         self.built = True
 
@@ -182,6 +182,19 @@ class GAN(keras.Model):
             real_outputs = self.discriminator(real, training=training)
         loss = self.generator_loss(fake_outputs, real_outputs)
         return loss, {"g_loss": loss}
+
+    def reset_loss_trackers(self):
+        """One `Mean` per name of `log_names`, and per player with weight
+        regularizers its `{d,g}_regularization_loss`. A subclass whose
+        `log_names` depend on its arguments calls it once they are set."""
+        regularization = tuple(
+            f"{prefix}_regularization_loss"
+            for prefix, player in (("d", self.discriminator), ("g", self.generator))
+            if _regularized_weights(player)
+        )
+        self.loss_trackers = [
+            keras.metrics.Mean(name=name) for name in self.log_names + regularization
+        ]
 
     # The step.
 
@@ -339,14 +352,7 @@ class GAN(keras.Model):
             _check_no_activity_regularizers(player, role)
         self.d_optimizer = _player_optimizer(d_optimizer, "d_optimizer", scale_loss)
         self.g_optimizer = _player_optimizer(g_optimizer, "g_optimizer", scale_loss)
-        self.loss_trackers = _trackers(
-            self.log_names
-            + tuple(
-                f"{prefix}_regularization_loss"
-                for prefix, player in (("d", self.discriminator), ("g", self.generator))
-                if _regularized_weights(player)
-            )
-        )
+        self.reset_loss_trackers()
         if (
             jit_compile is True
             and self.uses_input_gradients
@@ -554,10 +560,6 @@ class GAN(keras.Model):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
-
-
-def _trackers(names):
-    return [keras.metrics.Mean(name=name) for name in names]
 
 
 def _player_optimizer(optimizer, name, scale_loss):

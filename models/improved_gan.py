@@ -115,7 +115,7 @@ class ImprovedGAN(GAN):
         ):
             if weight:
                 self._add_historical_average(prefix, player)
-        self.loss_trackers = [keras.metrics.Mean(name=name) for name in self.log_names]
+        self.reset_loss_trackers()
 
     @property
     def log_names(self):
