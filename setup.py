@@ -50,6 +50,9 @@ setup(
         "gan_zoo.models.architectures",
         "gan_zoo.datasets",
     ],
+    # The `gan-zoo` launcher (gan_zoo_cli.py): outside the package, so that
+    # `--help` and `--backend` run before Keras is imported.
+    py_modules=["gan_zoo_cli"],
     # The offline feature classifiers of gan_zoo.metrics (tools/train_classifier.py).
     package_data={"gan_zoo.metrics": ["classifiers/*/*.json", "classifiers/*/*.h5"]},
     install_requires=[
@@ -66,5 +69,5 @@ setup(
         "test": TEST,
         "all": sorted({p for ps in BACKENDS.values() for p in ps} | set(TEST)),
     },
-    entry_points={"console_scripts": ["gan-zoo=gan_zoo.cli:main"]},
+    entry_points={"console_scripts": ["gan-zoo=gan_zoo_cli:main"]},
 )

@@ -4,6 +4,7 @@ and score a trained generator.
 ```
 gan-zoo train dcgan                       # DCGAN on the 8x8 digits at 28x28
 gan-zoo train wgan_gp --dataset ring      # WGAN-GP on the ring of Gaussians
+gan-zoo --backend jax train dcgan         # or KERAS_BACKEND=jax gan-zoo ...
 gan-zoo train improved_gan --feature-matching --minibatch-discrimination
 gan-zoo train semi_supervised --dataset mnist --labels-per-class 10
 gan-zoo train dcgan --dataset cifar10 --data-dir ~/data/cifar10
@@ -19,12 +20,22 @@ per-epoch losses (`log.csv`), the model as a preset (`config.json`,
 `model.weights.h5`, `metadata.json`: `GAN.from_preset(out)` and
 `gan-zoo evaluate --preset out` load it) and as one file (`model.keras`,
 for `keras.saving.load_model`).
+
+The command line is parsed by the launcher `gan_zoo_cli` (outside this
+package, the `gan-zoo` entry point): it answers `--help` without importing
+Keras, sets the backend (`--backend`, else `KERAS_BACKEND`) and hides
+TensorFlow's C++ logs (unless `--verbose`) before importing this module,
+which runs the command (`run`). `main(argv)` parses and runs in this
+process, where Keras is already imported.
 """
 
-import argparse
 import pathlib
 
 import keras
+from gan_zoo_cli import BASE_FILTERS
+from gan_zoo_cli import IMAGE_SIZE
+from gan_zoo_cli import REFERENCE_SIZE
+from gan_zoo_cli import parse_args
 
 from gan_zoo import datasets
 from gan_zoo.callbacks import SampleGrid
@@ -33,7 +44,6 @@ from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
 from gan_zoo.datasets import sample_ring
 from gan_zoo.datasets import sample_rotated_gaussians
-from gan_zoo.metrics.evaluate import METRICS as EVALUATION_METRICS
 from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.evaluate import format_results
 from gan_zoo.metrics.features import available_classifiers
@@ -81,8 +91,6 @@ IMPROVED_GAN_FLAGS = {
     "historical_averaging": ("improved_gan", "semi_supervised"),
     "labels_per_class": ("semi_supervised",),
 }
-# Reference rows of virtual batch norm in G.
-REFERENCE_SIZE = 64
 # Image datasets: `load(batch_size, image_size, seed)`.
 # Image datasets of `gan_zoo.datasets.load`; files found as it finds them.
 IMAGE_DATASETS = sorted(
@@ -105,140 +113,9 @@ DEFAULTS = {
     # 15 epochs of the 2-D loaders (195 batches each) ~ the recipes' 3,000 steps.
     "points": {"batch_size": 256, "latent_dim": TOY_LATENT_DIM, "epochs": 15},
 }
-IMAGE_SIZE = 28
-BASE_FILTERS = 32
 RING_STD = 0.05
 NUM_COVERAGE_SAMPLES = 2_000
 NUM_REFERENCE_POINTS = 1_000
-NUM_EVALUATION_SAMPLES = 10_000
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
-
-
-def _parser():
-    parser = argparse.ArgumentParser(
-        prog="gan-zoo", description="Train and evaluate GANs of the gan_zoo model zoo."
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    train = commands.add_parser(
-        "train",
-        help="train a method on a built-in dataset",
-        description=(
-            "Train METHOD with its paper's optimizers; write sample PNGs, "
-            "log.csv, the model as a preset (config.json, model.weights.h5, "
-            "metadata.json) and model.keras under --out."
-        ),
-    )
-    train.set_defaults(run=_train, command_parser=train)
-    train.add_argument(
-        "method",
-        metavar="METHOD",
-        choices=sorted(METHODS),
-        help="one of: " + ", ".join(sorted(METHODS)),
-    )
-    train.add_argument(
-        "--dataset",
-        default="digits",
-        choices=sorted([*IMAGE_DATASETS, *POINT_DATASETS]),
-        help="training data (default: digits)",
-    )
-    train.add_argument(
-        "--no-download",
-        action="store_true",
-        help="use local files only, never download the dataset",
-    )
-    train.add_argument(
-        "--split",
-        default="train",
-        help="split of an image dataset (default: train)",
-    )
-    train.add_argument(
-        "--data-dir",
-        type=pathlib.Path,
-        help="folder with the dataset's files (default: $GAN_ZOO_DATA, the "
-        "Keras cache, then a download)",
-    )
-    flags = {
-        "--epochs": "epochs (default: 10 for images, 15 for 2-D times n_critic)",
-        "--batch-size": "batch size (default: 64 for images, 256 for 2-D)",
-        "--steps-per-epoch": "batches per epoch (default: one pass over the data)",
-        "--image-size": f"image height and width (default: the dataset's; "
-        f"{IMAGE_SIZE} for digits)",
-        "--base-filters": f"DCGAN width (default: {BASE_FILTERS})",
-        "--latent-dim": f"noise size (default: 100 for images, {TOY_LATENT_DIM} for 2-D)",
-    }
-    for flag, help_text in flags.items():
-        train.add_argument(flag, type=_positive_int, help=help_text)
-    _add_improved_gan_flags(train)
-    train.add_argument(
-        "--out",
-        type=pathlib.Path,
-        help="output folder (default: runs/METHOD-DATASET)",
-    )
-    train.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        help="seed of the weights, noise and data order (default: 0)",
-    )
-    _add_evaluate_parser(commands)
-    return parser
-
-
-def _nonnegative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
-
-
-def _add_improved_gan_flags(train):
-    group = train.add_argument_group(
-        "Improved-GAN techniques (improved_gan; those marked * also semi_supervised)"
-    )
-    group.add_argument(
-        "--feature-matching",
-        action="store_true",
-        help="train G to match the mean features of D's last hidden layer",
-    )
-    group.add_argument(
-        "--label-smoothing",
-        type=_nonnegative_float,
-        help="one-sided label smoothing s: D's real target is 1 - s (paper: 0.1)",
-    )
-    group.add_argument(
-        "--minibatch-discrimination",
-        action="store_true",
-        help="* MinibatchDiscrimination (100 kernels of 5) before D's output",
-    )
-    group.add_argument(
-        "--virtual-batch-norm",
-        action="store_true",
-        help=f"* virtual batch norm in G ({REFERENCE_SIZE} reference samples)",
-    )
-    group.add_argument(
-        "--historical-averaging",
-        type=_nonnegative_float,
-        metavar="WEIGHT",
-        help="* weight of both players' historical averaging term",
-    )
-    group.add_argument(
-        "--labels-per-class",
-        type=_positive_int,
-        help="semi_supervised: labelled examples per class, the rest "
-        "unlabelled (default: 10, the paper's 100 MNIST labels)",
-    )
 
 
 def _improved_gan_options(args):
@@ -266,91 +143,6 @@ def _improved_gan_options(args):
         method["d_historical_averaging"] = args.historical_averaging
         method["g_historical_averaging"] = args.historical_averaging
     return generator, discriminator, method
-
-
-def _add_evaluate_parser(commands):
-    evaluate_parser = commands.add_parser(
-        "evaluate",
-        help="score a trained generator against a dataset (FID, KID, IS, ...)",
-        description=(
-            "Draw samples from a saved model and score them against real images "
-            "of --dataset in a feature space: InceptionV3 with ImageNet weights "
-            "(downloaded once; needed for numbers comparable with papers) or a "
-            "small classifier shipped for the dataset (offline; its scores are "
-            "named after it, e.g. 'FID (fashion_mnist classifier features)', and "
-            "are not comparable with Inception FID)."
-        ),
-    )
-    evaluate_parser.set_defaults(run=_evaluate, command_parser=evaluate_parser)
-    model = evaluate_parser.add_mutually_exclusive_group(required=True)
-    model.add_argument(
-        "--preset",
-        metavar="PRESET",
-        help="a preset: a registered name, a directory (such as the --out "
-        "folder of `gan-zoo train`) or a URL (see gan_zoo.presets)",
-    )
-    model.add_argument(
-        "--weights",
-        "--model",
-        dest="weights",
-        type=pathlib.Path,
-        metavar="PATH",
-        help="a .keras file, e.g. model.keras written by `gan-zoo train`",
-    )
-    evaluate_parser.add_argument(
-        "--dataset",
-        required=True,
-        choices=IMAGE_DATASETS,
-        help="the real images to compare with",
-    )
-    evaluate_parser.add_argument(
-        "--split",
-        help="split of the real images (default: test, or train for a "
-        "dataset without one, such as digits)",
-    )
-    evaluate_parser.add_argument(
-        "--metric",
-        action="append",
-        choices=sorted(EVALUATION_METRICS),
-        help="metric to compute; repeat for several (default: fid)",
-    )
-    classifiers = available_classifiers()
-    evaluate_parser.add_argument(
-        "--extractor",
-        default="auto",
-        choices=["auto", "inception", *classifiers],
-        help="feature space: 'inception', or the classifier of a dataset "
-        f"({', '.join(classifiers) or 'none shipped'}); 'auto' (default) takes "
-        "the dataset's classifier when one is shipped, else Inception",
-    )
-    evaluate_parser.add_argument(
-        "--num-samples",
-        type=_positive_int,
-        default=NUM_EVALUATION_SAMPLES,
-        help=f"generated samples (default: {NUM_EVALUATION_SAMPLES})",
-    )
-    evaluate_parser.add_argument(
-        "--num-reference",
-        type=_positive_int,
-        help="real images used (default: the whole split)",
-    )
-    evaluate_parser.add_argument(
-        "--batch-size", type=_positive_int, default=256, help="batch size (default: 256)"
-    )
-    evaluate_parser.add_argument(
-        "--data-dir",
-        type=pathlib.Path,
-        help="folder with the dataset's files (default: $GAN_ZOO_DATA, the "
-        "Keras cache, then a download)",
-    )
-    evaluate_parser.add_argument(
-        "--no-download",
-        action="store_true",
-        help="use local files only, never download the dataset",
-    )
-    evaluate_parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the noise (default: 0)"
-    )
 
 
 def _image_setup(args, generator_options, discriminator_options):
@@ -468,7 +260,7 @@ def _train(args):
         "recipe": {
             "command": "gan-zoo train",
             **{key: _jsonable(value) for key, value in sorted(vars(args).items())
-               if key not in ("run", "command_parser", "command", "out")},
+               if key not in ("command_parser", "command", "out", "backend", "verbose")},
             "d_optimizer": _optimizer_summary(model.d_optimizer),
             "g_optimizer": _optimizer_summary(model.g_optimizer),
         },
@@ -601,8 +393,16 @@ def _evaluate(args):
     return results
 
 
+def run(args):
+    """Runs the command of `args`, as parsed by `gan_zoo_cli.parse_args`;
+    returns `0`."""
+    {"train": _train, "evaluate": _evaluate}[args.command](args)
+    return 0
+
+
 def main(argv=None):
-    """Runs the `gan-zoo` command.
+    """Runs the `gan-zoo` command in this process (Keras is imported already:
+    `--backend` must name its backend).
 
     Args:
         argv: list of str, the arguments without the program name.
@@ -612,6 +412,4 @@ def main(argv=None):
         `0` on success. Invalid arguments exit through `argparse` with
         status 2 and a message naming the problem.
     """
-    args = _parser().parse_args(argv)
-    args.run(args)
-    return 0
+    return run(parse_args(argv))

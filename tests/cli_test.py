@@ -86,9 +86,10 @@ def test_train_dcgan_on_digits(tmp_path, capsys):
 
 
 def main_evaluate(argv):
-    from gan_zoo.cli import _evaluate, _parser
+    from gan_zoo.cli import _evaluate
+    from gan_zoo_cli import parse_args
 
-    return _evaluate(_parser().parse_args(["evaluate", *argv]))
+    return _evaluate(parse_args(["evaluate", *argv]))
 
 
 def test_wgan_gp_critic_has_no_batch_norm(tmp_path):
