@@ -12,6 +12,7 @@ from gan_zoo.metrics.features import extract
 from gan_zoo.metrics.features import inception_extractor
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.metrics.statistics import class_statistics
+from gan_zoo.metrics.statistics import confident_fraction
 from gan_zoo.metrics.statistics import frechet_distance
 from gan_zoo.metrics.statistics import frechet_distance_from_statistics
 from gan_zoo.metrics.statistics import inception_score
@@ -22,6 +23,7 @@ from gan_zoo.metrics.text import ngram_jsd
 __all__ = [
     "mode_coverage",
     "class_statistics",
+    "confident_fraction",
     "frechet_distance",
     "frechet_distance_from_statistics",
     "inception_score",

@@ -60,6 +60,7 @@ def _class_statistics(fake, real, options):
     return {
         "distinct_classes": result["distinct_classes"],
         "class_kl": result["class_kl"],
+        "confident_fraction": statistics.confident_fraction(fake.probabilities),
     }
 
 
@@ -81,7 +82,10 @@ METRICS = {
     ),
     "precision_recall": _Metric(_precision_recall, ("precision", "recall"), True, True),
     "class_statistics": _Metric(
-        _class_statistics, ("distinct_classes", "class_kl"), False, False
+        _class_statistics,
+        ("distinct_classes", "class_kl", "confident_fraction"),
+        False,
+        False,
     ),
 }
 # Printed labels of each result key.
@@ -95,6 +99,7 @@ LABELS = {
     "recall": "recall",
     "distinct_classes": "distinct classes",
     "class_kl": "class KL to uniform",
+    "confident_fraction": "share classified with p > 0.9",
 }
 
 
@@ -135,7 +140,8 @@ def evaluate(
     `"fid"` (`fid`), `"kid"` (`kid`, `kid_std`), `"inception_score"`
     (`inception_score`, `inception_score_std`; no reference),
     `"precision_recall"` (`precision`, `recall`), `"class_statistics"`
-    (`distinct_classes`, `class_kl`; no reference).
+    (`distinct_classes`, `class_kl`, `confident_fraction`: the share of
+    samples whose top class has probability > 0.9; no reference).
 
     Args:
         images: what to score: a GAN (samples drawn with NumPy noise from

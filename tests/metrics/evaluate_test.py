@@ -62,6 +62,7 @@ def test_other_metrics_equal_the_statistics_on_the_extractor_outputs():
     classes = statistics.class_statistics(fake_probs)
     assert results["distinct_classes"] == classes["distinct_classes"]
     assert results["class_kl"] == classes["class_kl"]
+    assert results["confident_fraction"] == statistics.confident_fraction(fake_probs)
 
 
 def test_evaluate_names_the_feature_space_in_results_and_text():

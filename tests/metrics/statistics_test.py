@@ -4,6 +4,7 @@ import pytest
 import scipy.linalg
 
 from gan_zoo.metrics import class_statistics
+from gan_zoo.metrics import confident_fraction
 from gan_zoo.metrics import frechet_distance
 from gan_zoo.metrics import frechet_distance_from_statistics
 from gan_zoo.metrics import inception_score
@@ -392,3 +393,25 @@ def test_accepts_backend_tensors():
     score = inception_score(probabilities, splits=2)
     assert inception_score(tensor(probabilities), splits=2) == score
     assert class_statistics(tensor(probabilities)) == class_statistics(probabilities)
+
+
+def test_confident_fraction_counts_rows_above_the_threshold():
+    probabilities = np.array([[0.95, 0.05], [0.9, 0.1], [0.3, 0.7], [0.01, 0.99]])
+    # Strictly above: 0.95 and 0.99 count, 0.9 does not.
+    assert confident_fraction(probabilities) == 0.5
+    assert confident_fraction(probabilities, threshold=0.5) == 1.0
+    assert confident_fraction(np.full((4, 10), 0.1)) == 0.0  # a uniform classifier
+
+
+@pytest.mark.parametrize(
+    "probabilities, threshold, message",
+    [
+        (np.log([[0.9, 0.1]]), 0.9, "not logits"),
+        (np.zeros((0, 3)), 0.9, "non-empty 2-D"),
+        ([0.5, 0.5], 0.9, "non-empty 2-D"),
+        ([[0.5, 0.5]], 1.0, "threshold"),
+    ],
+)
+def test_confident_fraction_bad_inputs_raise(probabilities, threshold, message):
+    with pytest.raises(ValueError, match=message):
+        confident_fraction(probabilities, threshold=threshold)
