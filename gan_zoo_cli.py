@@ -121,8 +121,9 @@ def _add_train_parser(commands):
         "train",
         help="train a method on a built-in dataset",
         description=(
-            "Train METHOD with its paper's optimizers; write sample PNGs, "
-            "log.csv, the model as a preset (config.json, model.weights.h5, "
+            "Train METHOD with its paper's optimizers; write sample PNGs "
+            "(scatter plots for 2-D data), log.csv and its plot loss_curves.png, "
+            "the model as a preset (config.json, model.weights.h5, "
             "metadata.json) and model.keras under --out."
         ),
         epilog=BACKEND_HELP,
@@ -171,6 +172,13 @@ def _add_train_parser(commands):
         type=int,
         default=0,
         help="seed of the weights, noise and data order (default: 0)",
+    )
+    train.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="also log the losses and each epoch's samples for TensorBoard "
+        "in OUT/tensorboard; view them with `pip install tensorboard` and "
+        "`tensorboard --logdir OUT/tensorboard`",
     )
     _add_global_options(train, command=True)
 

@@ -63,6 +63,9 @@ setup(
         "numpy>=1.26",
         "ml-dtypes>=0.5",  # bfloat16 rounding in models/architectures/char_cnn.py
         "pillow>=10.4",
+        # Plots of `gan-zoo train` (gan_zoo/plots.py). 3.8.4 is the oldest that
+        # imports with numpy 2 (3.8.0 fails); tests/plots_test.py passed on it.
+        "matplotlib>=3.8.4",
     ],
     extras_require={
         **BACKENDS,

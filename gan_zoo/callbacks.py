@@ -1,13 +1,16 @@
-"""Callbacks for `GAN.fit`: pictures of the generator's progress, and metrics."""
+"""Callbacks for `GAN.fit`: pictures of the generator's progress (as PNGs
+and in TensorBoard), and metrics."""
 
 import math
+import pathlib
 
 import keras
 import numpy as np
+from PIL import Image
 
+from gan_zoo import plots
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.images import save_image_grid
-from gan_zoo.images import save_scatter
 from gan_zoo.metrics.evaluate import METRICS
 from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.features import FeatureStatistics
@@ -27,8 +30,9 @@ class SampleGrid(keras.callbacks.Callback):
 
     - image samples `(N, H, W, C)`: a tiled grid
       (`gan_zoo.images.save_image_grid`);
-    - 2-D points `(N, 2)`: a scatter plot, with the `reference` points (e.g.
-      real data) behind them (`gan_zoo.images.save_scatter`).
+    - 2-D points `(N, 2)`: a scatter plot titled "epoch N", with the
+      `reference` points (e.g. real data) behind them
+      (`gan_zoo.plots.scatter_2d`).
 
     Epoch numbers in file names start at 1, like Keras's progress bar.
     A `path` without `{epoch}` is overwritten at each write.
@@ -42,6 +46,9 @@ class SampleGrid(keras.callbacks.Callback):
         seed: int, seed of the fixed noise. Defaults to `0`.
         reference: optional array `(M, 2)` of real points for scatter
             plots. Defaults to `None`.
+        caption: optional function of the 2-D samples returning text for
+            the scatter's title after the epoch, e.g. their mode coverage.
+            Defaults to `None`.
         value_range: pair `(low, high)` of the generator's image values
             (`(-1, 1)` for tanh, `(0, 1)` for sigmoid). Defaults to
             `(-1, 1)`.
@@ -65,6 +72,7 @@ class SampleGrid(keras.callbacks.Callback):
         seed=0,
         reference=None,
         value_range=(-1, 1),
+        caption=None,
     ):
         super().__init__()
         self.path = str(path)
@@ -90,9 +98,12 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.reference = reference
         self.value_range = value_range
+        self.caption = caption
         self.noise = None
+        self.last_written = None  # (epoch, path) of the latest picture
 
     def on_train_begin(self, logs=None):
+        self.last_written = None
         rng = np.random.default_rng(self.seed)
         shape = (self.num_samples, self.model.latent_dim)
         self.noise = rng.standard_normal(shape).astype("float32")
@@ -111,13 +122,81 @@ class SampleGrid(keras.callbacks.Callback):
         samples = self.model.generator.predict(self.noise, verbose=0)
         path = self.path.format(epoch=epoch + 1)
         if samples.ndim == 4:
-            return save_image_grid(samples, path, value_range=self.value_range)
-        if samples.ndim == 2 and samples.shape[1] == 2:
-            return save_scatter(samples, path, reference=self.reference)
-        raise ValueError(
-            "SampleGrid draws images (N, H, W, C) or 2-D points (N, 2); the "
-            f"generator made samples of shape {samples.shape}."
-        )
+            save_image_grid(samples, path, value_range=self.value_range)
+        elif samples.ndim == 2 and samples.shape[1] == 2:
+            title = f"epoch {epoch + 1}"
+            if self.caption is not None:
+                title += f": {self.caption(samples)}"
+            plots.scatter_2d(self.reference, samples, path, title=title)
+        else:
+            raise ValueError(
+                "SampleGrid draws images (N, H, W, C) or 2-D points (N, 2); the "
+                f"generator made samples of shape {samples.shape}."
+            )
+        self.last_written = (epoch, pathlib.Path(path))
+        return self.last_written[1]
+
+
+class TensorBoardLogger(keras.callbacks.Callback):
+    """Writes the losses of each epoch, and the pictures of a `SampleGrid`,
+    for TensorBoard in `log_dir` during `fit`.
+
+    At the end of each epoch, every value of the epoch's logs (`d_loss`,
+    `g_loss`, ...) is a scalar and, when `grid` wrote a picture that epoch,
+    its PNG is an image named "samples", all at step `epoch` (counted from
+    0). Put it after `grid` (and after any `MetricEvaluator` it should log)
+    in `callbacks=[...]`.
+
+    It writes with TensorFlow's core `tf.summary.write`, on every backend,
+    where `keras.callbacks.TensorBoard` needs the `tensorboard` package even
+    to write (TensorFlow 2.21). Viewing the logs needs it:
+    `pip install tensorboard`, then `tensorboard --logdir LOG_DIR`.
+
+    Example:
+
+    ```python
+    grid = SampleGrid("samples/epoch_{epoch:03d}.png")
+    model.fit(data, epochs=10, callbacks=[grid, TensorBoardLogger("logs", grid)])
+    ```
+    """
+
+    def __init__(self, log_dir, grid=None):
+        super().__init__()
+        self.log_dir = str(log_dir)
+        self.grid = grid
+        self.writer = None
+
+    def on_train_begin(self, logs=None):
+        import tensorflow as tf
+
+        self.writer = tf.summary.create_file_writer(self.log_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+
+        with self.writer.as_default(step=epoch):
+            for name, value in (logs or {}).items():
+                tf.summary.write(name, float(value), metadata=_plugin("scalars"))
+            picture = self.grid.last_written if self.grid is not None else None
+            if picture is not None and picture[0] == epoch:
+                with Image.open(picture[1]) as image:
+                    width, height = image.size
+                # TensorBoard's image format: [width, height, PNG bytes].
+                data = [str(width).encode(), str(height).encode(), picture[1].read_bytes()]
+                tf.summary.write("samples", tf.constant(data), metadata=_plugin("images"))
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
+
+
+def _plugin(name):
+    """Summary metadata naming the TensorBoard plugin that shows a value."""
+    import tensorflow as tf
+
+    metadata = tf.compat.v1.SummaryMetadata()
+    metadata.plugin_data.plugin_name = name
+    return metadata
 
 
 class MetricEvaluator(keras.callbacks.Callback):

@@ -16,10 +16,14 @@ gan-zoo evaluate --weights runs/dcgan-digits/model.keras --dataset digits
 
 A run writes, under `--out` (default `runs/METHOD-DATASET`), one PNG of
 samples from fixed noise per epoch (`samples/epoch_001.png`, ...), the
-per-epoch losses (`log.csv`), the model as a preset (`config.json`,
-`model.weights.h5`, `metadata.json`: `GAN.from_preset(out)` and
-`gan-zoo evaluate --preset out` load it) and as one file (`model.keras`,
-for `keras.saving.load_model`).
+per-epoch losses (`log.csv`, plotted in `loss_curves.png`), the model as a
+preset (`config.json`, `model.weights.h5`, `metadata.json`:
+`GAN.from_preset(out)` and `gan-zoo evaluate --preset out` load it) and as
+one file (`model.keras`, for `keras.saving.load_model`). The samples of 2-D
+data are scatter plots of real and generated points, titled on the ring
+with their mode coverage. `--tensorboard` also logs the losses and samples
+for TensorBoard. A plot that fails to draw is a one-line warning, never a
+failed run.
 
 The command line is parsed by the launcher `gan_zoo_cli` (outside this
 package, the `gan-zoo` entry point): it answers `--help` without importing
@@ -30,6 +34,7 @@ process, where Keras is already imported.
 """
 
 import pathlib
+import sys
 
 import keras
 from gan_zoo_cli import BASE_FILTERS
@@ -38,7 +43,9 @@ from gan_zoo_cli import REFERENCE_SIZE
 from gan_zoo_cli import parse_args
 
 from gan_zoo import datasets
+from gan_zoo import plots
 from gan_zoo.callbacks import SampleGrid
+from gan_zoo.callbacks import TensorBoardLogger
 from gan_zoo.datasets import ring
 from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
@@ -238,12 +245,18 @@ def _train(args):
 
     out.mkdir(parents=True, exist_ok=True)
     samples = out / "samples"
-    callbacks = [
-        SampleGrid(
-            samples / "epoch_{epoch:03d}.png", seed=args.seed, reference=reference
-        ),
-        keras.callbacks.CSVLogger(str(out / "log.csv")),
-    ]
+    grid = _SampleGrid(
+        samples / "epoch_{epoch:03d}.png",
+        seed=args.seed,
+        reference=reference,
+        # 2-D scatters: as many points as the final mode coverage.
+        num_samples=64 if kind == "image" else NUM_COVERAGE_SAMPLES,
+        caption=(lambda x: _ring_coverage(x)[1]) if args.dataset == "ring" else None,
+    )
+    callbacks = [grid, keras.callbacks.CSVLogger(str(out / "log.csv"))]
+    if args.tensorboard:
+        log_dir = out / "tensorboard"
+        callbacks.append(TensorBoardLogger(log_dir, grid))
     print(
         f"Training {type(model).__name__} on {args.dataset} "
         f"({keras.backend.backend()} backend), writing to {out}"
@@ -260,7 +273,8 @@ def _train(args):
         "recipe": {
             "command": "gan-zoo train",
             **{key: _jsonable(value) for key, value in sorted(vars(args).items())
-               if key not in ("command_parser", "command", "out", "backend", "verbose")},
+               if key not in ("command_parser", "command", "out", "backend", "verbose",
+                              "tensorboard")},
             "d_optimizer": _optimizer_summary(model.d_optimizer),
             "g_optimizer": _optimizer_summary(model.g_optimizer),
         },
@@ -268,7 +282,7 @@ def _train(args):
     }
     if args.dataset == "ring":
         generated = model.generate(NUM_COVERAGE_SAMPLES, seed=args.seed)
-        result = mode_coverage(generated, ring_centers(), RING_STD)
+        result, coverage = _ring_coverage(generated)
         metadata["metrics"] = {
             f"modes_covered_of_{len(result['counts'])}": int(result["modes_covered"]),
             "high_quality_fraction": float(result["high_quality_fraction"]),
@@ -279,19 +293,52 @@ def _train(args):
         metadata["metrics"] = {f"classification_error_{split}": error}
     model.save_to_preset(out, metadata=metadata)
     model.save(out / "model.keras")
+    title = f"{type(model).__name__} on {args.dataset} ({keras.backend.backend()} backend)"
+    plotted = _warn_if_fails(
+        "loss_curves.png", plots.loss_curves, out / "log.csv", out / "loss_curves.png", title
+    )
 
     print(f"Samples: {samples}/epoch_*.png")
-    print(f"Losses:  {out / 'log.csv'}")
+    print(f"Losses:  {out / 'log.csv'}" + (", plotted in loss_curves.png" if plotted else ""))
     print(f"Preset:  {out} (config.json, model.weights.h5, metadata.json)")
     print(f"Model:   {out / 'model.keras'}")
+    if args.tensorboard:
+        print(f"TensorBoard: tensorboard --logdir {log_dir} (pip install tensorboard)")
     if args.method == "semi_supervised":
         print(f"Classification error on {args.dataset} ({split}): {error:.4f}")
     if args.dataset == "ring":
+        print(f"Mode coverage ({NUM_COVERAGE_SAMPLES} samples): {coverage}")
+
+
+def _ring_coverage(points):
+    """`(result, text)`: `mode_coverage` of ring samples and its summary,
+    e.g. "8/8 modes, high-quality fraction 0.900"."""
+    result = mode_coverage(points, ring_centers(), RING_STD)
+    return result, (
+        f"{result['modes_covered']}/{len(result['counts'])} modes, "
+        f"high-quality fraction {result['high_quality_fraction']:.3f}"
+    )
+
+
+def _warn_if_fails(what, draw, *args):
+    """`draw(*args)`, or None after a one-line warning on stderr if it
+    raises: a plot never fails a training run."""
+    try:
+        return draw(*args)
+    except Exception as error:
+        message = " ".join(str(error).split())
         print(
-            f"Mode coverage ({NUM_COVERAGE_SAMPLES} samples): "
-            f"{result['modes_covered']}/{len(result['counts'])} modes, "
-            f"high-quality fraction {result['high_quality_fraction']:.3f}"
+            f"gan-zoo: warning: could not draw {what}: {type(error).__name__}: {message}",
+            file=sys.stderr,
         )
+        return None
+
+
+class _SampleGrid(SampleGrid):
+    """`SampleGrid` whose pictures that fail to draw only warn."""
+
+    def write(self, epoch):
+        return _warn_if_fails(f"the samples of epoch {epoch + 1}", super().write, epoch)
 
 
 def _classification_error(model, args):

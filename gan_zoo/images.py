@@ -1,7 +1,8 @@
-"""PNG writers for generated samples: image grids and 2-D scatter plots.
+"""PNG grids of generated images.
 
-Pure NumPy and Pillow, so they run on every backend and add no plotting
-dependency. `gan_zoo.callbacks.SampleGrid` uses them during `fit`.
+Pure NumPy and Pillow, so they run on every backend.
+`gan_zoo.callbacks.SampleGrid` uses them during `fit`; 2-D points are
+plotted by `gan_zoo.plots.scatter_2d`.
 """
 
 import math
@@ -9,7 +10,6 @@ import pathlib
 
 import numpy as np
 from PIL import Image
-from PIL import ImageDraw
 
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.arguments import check_value_range
@@ -17,11 +17,6 @@ from gan_zoo.arguments import check_value_range
 # Grey level of the 1-px lines between grid tiles (white shows tiles apart
 # on the dark backgrounds of digit-like data).
 _PAD_VALUE = 255
-_BACKGROUND = (255, 255, 255)
-_POINT_COLOR = (31, 119, 180)  # blue
-_REFERENCE_COLOR = (255, 127, 14)  # orange
-# Fraction of the data's span added on each side when limits are automatic.
-_MARGIN = 0.05
 
 
 def _as_array(name, x):
@@ -31,16 +26,6 @@ def _as_array(name, x):
         raise ValueError(
             f"`{name}` must be a numeric array. Received: {name}={x!r}"
         ) from None
-
-
-def _check_points(name, points):
-    points = _as_array(name, points)
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise ValueError(
-            f"`{name}` must have shape (num_points, 2). "
-            f"Received: {name}.shape={points.shape}"
-        )
-    return points
 
 
 def _prepare_path(path):
@@ -113,93 +98,6 @@ def save_image_grid(images, path, nrow=None, value_range=(-1, 1)):
         top, left = 1 + (i // nrow) * (h + 1), 1 + (i % nrow) * (w + 1)
         grid[top : top + h, left : left + w] = pixels[i]
     image = Image.fromarray(grid[..., 0] if c == 1 else grid, "L" if c == 1 else "RGB")
-    path = _prepare_path(path)
-    image.save(path, format="PNG")
-    return path
-
-
-def _limits_from_data(arrays):
-    finite = np.concatenate([a[np.all(np.isfinite(a), axis=1)] for a in arrays])
-    if not len(finite):
-        return -1.0, 1.0, -1.0, 1.0
-    low, high = finite.min(axis=0), finite.max(axis=0)
-    center = (low + high) / 2.0
-    # One span for both axes, so circles stay circles.
-    half = max(float(np.max(high - low)) / 2.0, 1e-6) * (1.0 + 2.0 * _MARGIN)
-    return center[0] - half, center[0] + half, center[1] - half, center[1] + half
-
-
-def save_scatter(points, path, reference=None, size=512, limits=None):
-    """Writes 2-D points as a square PNG scatter plot.
-
-    Each point is a dot; `reference` points (e.g. real data) are drawn first
-    in orange, `points` on top in blue, on a white background. The y axis
-    points up: `(xmin, ymax)` is the top-left pixel's centre and
-    `(xmax, ymin)` the bottom-right one's. Points outside the limits and
-    non-finite points are not drawn.
-
-    Args:
-        points: array of shape `(N, 2)`.
-        path: str or `pathlib.Path` of the PNG; parent folders are created.
-        reference: optional array of shape `(M, 2)`.
-        size: int >= 8, width and height of the PNG in pixels.
-            Defaults to `512`.
-        limits: `(xmin, xmax, ymin, ymax)`, or `None` to fit all finite
-            points (both arrays) in one square window with a 5% margin.
-            Defaults to `None`.
-
-    Returns:
-        The `pathlib.Path` written.
-
-    Raises:
-        ValueError: if `points` or `reference` is not of shape `(num, 2)`,
-            or `size` or `limits` is invalid.
-
-    Example:
-
-    >>> from PIL import Image
-    >>> path = save_scatter([[0.0, 0.0], [1.0, 1.0]], "/tmp/points.png", size=64)
-    >>> Image.open(path).size
-    (64, 64)
-    """
-    points = _check_points("points", points)
-    arrays, colors = [points], [_POINT_COLOR]
-    if reference is not None:
-        arrays.insert(0, _check_points("reference", reference))
-        colors.insert(0, _REFERENCE_COLOR)
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 8:
-        raise ValueError(f"`size` must be an integer >= 8. Received: size={size!r}")
-    if limits is None:
-        limits = _limits_from_data(arrays)
-    try:
-        xmin, xmax, ymin, ymax = (float(v) for v in limits)
-    except (TypeError, ValueError):
-        raise ValueError(
-            "`limits` must be (xmin, xmax, ymin, ymax) or None. "
-            f"Received: limits={limits!r}"
-        ) from None
-    if not (xmin < xmax and ymin < ymax):
-        raise ValueError(
-            "`limits` must satisfy xmin < xmax and ymin < ymax. "
-            f"Received: limits={limits!r}"
-        )
-
-    image = Image.new("RGB", (size, size), _BACKGROUND)
-    draw = ImageDraw.Draw(image)
-    radius = max(1, size // 256)
-    for array, color in zip(arrays, colors):
-        inside = (
-            np.all(np.isfinite(array), axis=1)
-            & (array[:, 0] >= xmin)
-            & (array[:, 0] <= xmax)
-            & (array[:, 1] >= ymin)
-            & (array[:, 1] <= ymax)
-        )
-        array = array[inside]
-        px = np.round((array[:, 0] - xmin) / (xmax - xmin) * (size - 1))
-        py = np.round((ymax - array[:, 1]) / (ymax - ymin) * (size - 1))
-        for x, y in zip(px.tolist(), py.tolist()):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=color)
     path = _prepare_path(path)
     image.save(path, format="PNG")
     return path

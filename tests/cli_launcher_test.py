@@ -17,7 +17,7 @@ import pytest
 
 import gan_zoo_cli
 
-HEAVY = ("keras", "numpy", "tensorflow", "jax", "torch", "gan_zoo")
+HEAVY = ("keras", "numpy", "tensorflow", "jax", "torch", "gan_zoo", "matplotlib")
 
 
 def _python(code, tmp_path, **env):

@@ -1,11 +1,10 @@
-"""Tests for `gan_zoo.images` (PNG grids and scatter plots)."""
+"""Tests for `gan_zoo.images` (PNG grids)."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from gan_zoo.images import save_image_grid
-from gan_zoo.images import save_scatter
 
 
 def _load(path):
@@ -75,78 +74,3 @@ def test_grid_bad_shapes_raise(tmp_path, shape):
 def test_grid_bad_arguments_raise(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         save_image_grid(np.zeros((1, 2, 2, 1)), tmp_path / "x.png", **kwargs)
-
-
-def _blue(pixels):
-    return np.all(pixels == [31, 119, 180], axis=-1)
-
-
-def _orange(pixels):
-    return np.all(pixels == [255, 127, 14], axis=-1)
-
-
-def test_scatter_dots_at_given_limits(tmp_path):
-    # With limits (0, 1, 0, 1) on 101 pixels, (x, y) is at column 100 x and
-    # row 100 (1 - y): the y axis points up.
-    points = [[0.0, 0.0], [1.0, 1.0], [0.25, 0.75]]
-    path = save_scatter(points, tmp_path / "s" / "p.png", size=101, limits=(0, 1, 0, 1))
-    pixels = _load(path)
-    assert pixels.shape == (101, 101, 3)
-    for row, col in [(100, 0), (0, 100), (25, 25)]:
-        assert _blue(pixels[row, col]), (row, col)
-    assert _blue(pixels).sum() < 3 * 10  # small dots, nothing else drawn
-    assert np.all(pixels[50, 50] == 255) and np.all(pixels[75, 75] == 255)
-
-
-def test_scatter_reference_in_other_colour_behind_points(tmp_path):
-    path = save_scatter(
-        [[0.5, 0.5]],
-        tmp_path / "p.png",
-        reference=[[0.5, 0.5], [0.0, 1.0]],
-        size=101,
-        limits=(0, 1, 0, 1),
-    )
-    pixels = _load(path)
-    assert _blue(pixels[50, 50]) and _orange(pixels[0, 0])
-    assert not _orange(pixels[50, 50])
-
-
-def test_scatter_automatic_limits_contain_all_points(tmp_path):
-    points = np.array([[-3.0, 10.0], [5.0, 12.0], [1.0, 11.0]])
-    pixels = _load(save_scatter(points, tmp_path / "p.png", size=64))
-    assert pixels.shape == (64, 64, 3)
-    rows, cols = np.nonzero(_blue(pixels))
-    assert rows.min() > 0 and cols.min() > 0
-    assert rows.max() < 63 and cols.max() < 63
-    # One scale for both axes: the x span 8 is the window, the y span 2 is
-    # a quarter of it, centred.
-    assert cols.max() - cols.min() > 3 * (rows.max() - rows.min())
-    assert abs((rows.max() + rows.min()) / 2 - 31.5) < 3
-
-
-def test_scatter_skips_points_outside_limits_and_nan(tmp_path):
-    points = [[5.0, 5.0], [np.nan, 0.0]]
-    path = save_scatter(points, tmp_path / "p.png", size=32, limits=(0, 1, 0, 1))
-    pixels = _load(path)
-    assert np.all(pixels == 255)
-
-
-@pytest.mark.parametrize("shape", [(3,), (3, 3), (2, 2, 2)])
-def test_scatter_bad_shapes_raise(tmp_path, shape):
-    with pytest.raises(ValueError, match=r"points.shape"):
-        save_scatter(np.zeros(shape), tmp_path / "p.png")
-    with pytest.raises(ValueError, match=r"reference.shape"):
-        save_scatter(np.zeros((2, 2)), tmp_path / "p.png", reference=np.zeros(shape))
-
-
-@pytest.mark.parametrize(
-    "kwargs,message",
-    [
-        ({"size": 4}, "size"),
-        ({"limits": (0, 1, 1, 0)}, "ymin < ymax"),
-        ({"limits": (0, 1)}, "limits"),
-    ],
-)
-def test_scatter_bad_arguments_raise(tmp_path, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        save_scatter(np.zeros((2, 2)), tmp_path / "p.png", **kwargs)

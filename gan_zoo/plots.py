@@ -1,0 +1,106 @@
+"""Figures of a training run, drawn with matplotlib: the loss curves of a
+`log.csv` and a scatter plot of real and generated 2-D points.
+
+Each function saves one PNG and returns the `matplotlib.figure.Figure`,
+drawn off-screen (a `Figure` and its Agg canvas, never pyplot's GUI).
+matplotlib is imported when a function is called (tests/imports_test.py).
+"""
+
+import csv
+import math
+import pathlib
+
+import numpy as np
+
+
+def _figure():
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 6), dpi=100, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def _save(figure, png_path):
+    path = pathlib.Path(png_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    return figure
+
+
+def _points(name, points):
+    points = np.asarray(points, dtype="float64")
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(
+            f"`{name}` must have shape (num_points, 2). Received: {name}.shape={points.shape}"
+        )
+    return points
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:  # an empty or "NA" cell
+        return math.nan
+
+
+def loss_curves(log_csv_path, png_path, title=None):
+    """Plots each column of a `keras.callbacks.CSVLogger` file (`d_loss`,
+    `g_loss`, ...) against the epoch, counted from 1 as in the sample file
+    names: one labelled line per column that has a value.
+
+    Returns:
+        The `Figure`, saved as `png_path` (parent folders are created).
+    """
+    with open(log_csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise ValueError(f"{log_csv_path} has no epochs to plot.")
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes = _figure()
+    epochs = [int(row["epoch"]) + 1 for row in rows]
+    for name in rows[0]:
+        values = [_number(row[name]) for row in rows]
+        # CSVLogger adds empty ("NA") val_ columns to runs without validation.
+        if name != "epoch" and not all(math.isnan(v) for v in values):
+            axes.plot(epochs, values, marker=".", label=name)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("mean over the epoch")
+    axes.set_title(title or "Losses")
+    axes.grid(alpha=0.3)
+    if axes.lines:
+        axes.legend()
+    return _save(figure, png_path)
+
+
+def scatter_2d(real, generated, png_path, title=None):
+    """Plots 2-D points: `real` (array `(M, 2)`, or None) in orange behind
+    `generated` (array `(N, 2)`) in blue, with equal scales on both axes
+    and a legend "real" / "generated". Non-finite generated points are left
+    out and counted in the legend.
+
+    Returns:
+        The `Figure`, saved as `png_path` (parent folders are created).
+    """
+    generated = _points("generated", generated)
+    real = None if real is None else _points("real", real)
+    figure, axes = _figure()
+    if real is not None:
+        axes.scatter(real[:, 0], real[:, 1], s=4, c="tab:orange", alpha=0.5, label="real")
+    finite = np.all(np.isfinite(generated), axis=1)
+    label = "generated"
+    if not finite.all():
+        label += f" ({np.sum(~finite)} non-finite not shown)"
+    generated = generated[finite]
+    axes.scatter(
+        generated[:, 0], generated[:, 1], s=4, c="tab:blue", alpha=0.5, label=label
+    )
+    axes.set_aspect("equal", adjustable="datalim")
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    if title:
+        axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(markerscale=3, loc="upper right")
+    return _save(figure, png_path)
