@@ -38,6 +38,7 @@ import sys
 
 import keras
 from gan_zoo_cli import BASE_FILTERS
+from gan_zoo_cli import DIGITS_EPOCHS
 from gan_zoo_cli import IMAGE_SIZE
 from gan_zoo_cli import REFERENCE_SIZE
 from gan_zoo_cli import parse_args
@@ -63,6 +64,7 @@ from gan_zoo.models import FOGAN
 from gan_zoo.models import GAN
 from gan_zoo.models import ImprovedGAN
 from gan_zoo.models import LSGAN
+from gan_zoo.models import PGAN
 from gan_zoo.models import PWGAN
 from gan_zoo.models import SemiSupervisedGAN
 from gan_zoo.models import SoftmaxGAN
@@ -70,8 +72,11 @@ from gan_zoo.models import WGAN
 from gan_zoo.models import WGANGP
 from gan_zoo.models.architectures import dcgan_discriminator
 from gan_zoo.models.architectures import dcgan_generator
+from gan_zoo.models.architectures import gmm_discriminator
 from gan_zoo.models.architectures import mlp_discriminator
 from gan_zoo.models.architectures import mlp_generator
+from gan_zoo.models.architectures import pgan_encoder
+from gan_zoo.models.architectures import pgan_generator
 from gan_zoo.recipes import TOY_HIDDEN_UNITS
 from gan_zoo.recipes import TOY_LATENT_DIM
 from gan_zoo.recipes import toy_recipe
@@ -87,6 +92,7 @@ METHODS = {
     "pwgan": PWGAN,
     "improved_gan": ImprovedGAN,
     "semi_supervised": SemiSupervisedGAN,
+    "pgan": PGAN,
 }
 # The Improved-GAN techniques (Salimans et al. 2016): flag -> the methods
 # that take it.
@@ -180,6 +186,8 @@ def _image_setup(args, generator_options, discriminator_options):
         data = datasets.load(args.dataset, batch_size=args.batch_size, seed=args.seed, **files)
     if size is None:
         size = int(data.element_spec.shape[1])
+    if args.method == "pgan":
+        return data, *_pgan_networks(args, size, channels), None, ({}, {})
     generator = dcgan_generator(
         size, channels, args.latent_dim, base_filters=filters, **generator_options
     )
@@ -190,6 +198,14 @@ def _image_setup(args, generator_options, discriminator_options):
     return data, generator, discriminator, None, ({}, {})
 
 
+def _pgan_networks(args, size, channels):
+    """The paper's generator and encoder (fixed widths) and the mixture head."""
+    if args.base_filters is not None:
+        raise ValueError("--base-filters sets DCGAN's width; pgan uses the paper's networks.")
+    generator = pgan_generator(size, channels, args.latent_dim)
+    return generator, gmm_discriminator(pgan_encoder(size, channels))
+
+
 def _points_setup(args, generator_options, discriminator_options):
     for flag in ("image_size", "base_filters"):
         if getattr(args, flag) is not None:
@@ -198,6 +214,11 @@ def _points_setup(args, generator_options, discriminator_options):
                 f"{args.dataset!r} is 2-D."
             )
     load, sample = POINT_DATASETS[args.dataset]
+    if args.method == "pgan":
+        raise ValueError(
+            "pgan trains on image datasets only for now: on 2-D data its "
+            "generator collapses to one or two modes (README, Methods)."
+        )
     if args.method == "semi_supervised":
         raise ValueError(
             f"semi_supervised needs a dataset with classes; {args.dataset!r} "
@@ -217,6 +238,8 @@ def _points_setup(args, generator_options, discriminator_options):
 def _train(args):
     kind = "image" if args.dataset in IMAGE_DATASETS else "points"
     epochs_given = args.epochs is not None
+    if args.dataset == "digits" and not epochs_given:
+        args.epochs = DIGITS_EPOCHS
     for key, value in DEFAULTS[kind].items():
         if getattr(args, key) is None:
             setattr(args, key, value)

@@ -5,6 +5,7 @@ from gan_zoo.models.dcgan import DCGAN
 from gan_zoo.models.fogan import FOGAN, PWGAN
 from gan_zoo.models.improved_gan import ImprovedGAN, SemiSupervisedGAN
 from gan_zoo.models.lsgan import LSGAN
+from gan_zoo.models.pgan import PGAN
 from gan_zoo.models.softmax_gan import SoftmaxGAN
 from gan_zoo.models.wgan import WGAN
 from gan_zoo.models.wgan_gp import WGANGP
@@ -15,6 +16,7 @@ __all__ = [
     "GAN",
     "ImprovedGAN",
     "LSGAN",
+    "PGAN",
     "PWGAN",
     "SemiSupervisedGAN",
     "SoftmaxGAN",

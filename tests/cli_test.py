@@ -101,6 +101,16 @@ def test_wgan_gp_critic_has_no_batch_norm(tmp_path):
     assert "BatchNormalization" not in layers and "Conv2D" in layers
 
 
+def test_train_pgan_logs_the_likelihoods(tmp_path):
+    out = tmp_path / "pgan"
+    main(["train", "pgan", "--dataset", "digits", "--image-size", "8", "--latent-dim", "8",
+          "--out", str(out), *FAST])
+    assert {"real_likelihood", "fake_likelihood"} <= set(_check_run(out))
+    model = keras.saving.load_model(out / "model.keras")
+    assert type(model).__name__ == "PGAN"
+    assert type(model.discriminator.layers[-1]).__name__ == "GMMLikelihood"
+
+
 def test_train_improved_gan_with_every_technique(tmp_path):
     out = tmp_path / "improved"
     main(["train", "improved_gan", *TINY_IMAGES, "--feature-matching",
@@ -158,7 +168,7 @@ def test_several_epochs_write_one_picture_each(tmp_path):
         (
             ["train", "nope"],
             "invalid choice: 'nope' (choose from 'dcgan', 'fogan', 'gan', "
-            "'improved_gan', 'lsgan', 'pwgan', 'semi_supervised', "
+            "'improved_gan', 'lsgan', 'pgan', 'pwgan', 'semi_supervised', "
             "'softmax_gan', 'wgan', 'wgan_gp')",
         ),
         (
@@ -184,6 +194,9 @@ def test_several_epochs_write_one_picture_each(tmp_path):
             "--image-size applies to image datasets only",
         ),
         (["train", "gan", "--dataset", "folder"], "--dataset folder needs --data-dir DIR"),
+        (["train", "pgan", "--dataset", "ring"], "pgan trains on image datasets only"),
+        (["train", "pgan", "--base-filters", "8"], "pgan uses the paper's networks"),
+        (["train", "pgan", "--image-size", "10"], "`image_size` must be divisible by 4"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )

@@ -1,5 +1,6 @@
 """Shared test setup: a private KERAS_HOME, the `slow` marker, the offline
-sample data (`$GAN_ZOO_TEST_DATA`) and local HTTP servers for downloads."""
+sample data (`$GAN_ZOO_TEST_DATA`), local HTTP servers for downloads and a
+global dtype policy."""
 
 import functools
 import http.server
@@ -13,6 +14,15 @@ import pytest
 # Keras reads KERAS_HOME when it is first imported: set it before that.
 os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="gan_zoo_keras_home_"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture
+def policy():
+    """Sets a global dtype policy for the test and restores float32 after."""
+    import keras
+
+    yield keras.config.set_dtype_policy
+    keras.config.set_dtype_policy("float32")
 
 
 def pytest_configure(config):

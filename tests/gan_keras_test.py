@@ -34,13 +34,6 @@ def kernels(model):
     return [v for v in model.trainable_variables if "kernel" in v.path]
 
 
-@pytest.fixture
-def policy():
-    """Sets a global dtype policy for the test and restores float32 after."""
-    yield keras.config.set_dtype_policy
-    keras.config.set_dtype_policy("float32")
-
-
 # 1. Weight regularizers reach their player's loss.
 
 

@@ -16,6 +16,7 @@ from gan_zoo.models import (
     FOGAN,
     GAN,
     LSGAN,
+    PGAN,
     PWGAN,
     WGAN,
     WGANGP,
@@ -25,12 +26,14 @@ from gan_zoo.models import (
 from gan_zoo.models.architectures import (
     dcgan_discriminator,
     dcgan_generator,
+    gmm_discriminator,
     mlp_discriminator,
     mlp_generator,
+    pgan_encoder,
 )
 
 BACKEND = keras.backend.backend()
-METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN, ImprovedGAN]
+METHODS = [GAN, DCGAN, LSGAN, SoftmaxGAN, WGAN, WGANGP, FOGAN, PWGAN, ImprovedGAN, PGAN]
 IDS = [m.__name__ for m in METHODS]
 # ImprovedGAN with every technique on, so that the engine's tests cover them
 # all: feature matching, historical averaging of both players, label
@@ -48,17 +51,22 @@ IMPROVED_GAN = {
 
 
 def image_model(cls, **kwargs):
-    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless its penalties are per sample)."""
+    """A tiny 8x8 DCGAN pair (batch norm in G; in D unless its penalties are
+    per sample); PGAN's D is its encoder and a Gaussian mixture."""
     options = IMPROVED_GAN if cls is ImprovedGAN else {}
-    return cls(
-        dcgan_generator(8, 1, latent_dim=4, base_filters=4, **options.get("generator", {})),
-        dcgan_discriminator(
+    if cls is PGAN:
+        discriminator = gmm_discriminator(pgan_encoder(8))
+    else:
+        discriminator = dcgan_discriminator(
             8,
             1,
             base_filters=4,
             batch_norm=not cls.per_sample_critic,
             **options.get("discriminator", {}),
-        ),
+        )
+    return cls(
+        dcgan_generator(8, 1, latent_dim=4, base_filters=4, **options.get("generator", {})),
+        discriminator,
         seed=0,
         **{**options.get("method", {}), **kwargs},
     )
@@ -227,33 +235,39 @@ CROSS_BACKEND_SCRIPT = """
 import json, sys
 import keras, numpy as np
 from tests.gan_test import image_model
-from gan_zoo.models import DCGAN
-model = image_model(DCGAN)
+from gan_zoo import models
+model = image_model(getattr(models, sys.argv[3]))
 model.load_weights(sys.argv[1])
-z = np.load(sys.argv[2])
-print(json.dumps(keras.ops.convert_to_numpy(model.generator(z)).tolist()))
+fake = model.generator(np.load(sys.argv[2]))
+print(json.dumps([keras.ops.convert_to_numpy(x).tolist() for x in (fake, model.discriminator(fake))]))
 """
 
 
 @pytest.mark.slow
-def test_weights_load_on_the_other_backends_with_identical_outputs(tmp_path):
-    model = image_model(DCGAN)
+@pytest.mark.parametrize("cls", [DCGAN, PGAN], ids=["DCGAN", "PGAN"])
+def test_weights_load_on_the_other_backends_with_identical_outputs(cls, tmp_path):
+    # Both players' outputs; PGAN's D output needs the fitted mixture.
+    model = image_model(cls)
     model.compile()
     model.fit(images(), batch_size=8, epochs=1, verbose=0)
     weights, noise = str(tmp_path / "model.weights.h5"), str(tmp_path / "z.npy")
     model.save_weights(weights)
     z = np.random.default_rng(0).normal(size=(4, 4)).astype("float32")
     np.save(noise, z)
-    expected = keras.ops.convert_to_numpy(model.generator(z))
+    fake = model.generator(z)
+    expected = [keras.ops.convert_to_numpy(x) for x in (fake, model.discriminator(fake))]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for other in {"jax", "tensorflow", "torch"} - {BACKEND}:
         env = {**os.environ, "KERAS_BACKEND": other, "PYTHONPATH": root}
         out = subprocess.run(
-            [sys.executable, "-c", CROSS_BACKEND_SCRIPT, weights, noise],
+            [sys.executable, "-c", CROSS_BACKEND_SCRIPT, weights, noise, cls.__name__],
             env=env, cwd=root, capture_output=True, text=True, check=True,
         )
-        got = np.array(json.loads(out.stdout.strip().splitlines()[-1]), "float32")
-        np.testing.assert_allclose(got, expected, atol=1e-5, err_msg=other)
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        for name, value, want in zip(("generator", "discriminator"), got, expected):
+            np.testing.assert_allclose(
+                np.array(value, "float32"), want, atol=1e-5, err_msg=f"{other}: {name}"
+            )
 
 
 # Bad input: each error says what to change.

@@ -7,6 +7,9 @@ from gan_zoo.models.architectures.dcgan import dcgan_generator
 from gan_zoo.models.architectures.dcgan import dcgan_sizes
 from gan_zoo.models.architectures.mlp import mlp_discriminator
 from gan_zoo.models.architectures.mlp import mlp_generator
+from gan_zoo.models.architectures.pgan import gmm_discriminator
+from gan_zoo.models.architectures.pgan import pgan_encoder
+from gan_zoo.models.architectures.pgan import pgan_generator
 
 __all__ = [
     "CharCNNCritic",
@@ -14,6 +17,9 @@ __all__ = [
     "dcgan_discriminator",
     "dcgan_generator",
     "dcgan_sizes",
+    "gmm_discriminator",
     "mlp_discriminator",
     "mlp_generator",
+    "pgan_encoder",
+    "pgan_generator",
 ]

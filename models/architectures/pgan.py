@@ -1,0 +1,160 @@
+"""The Probabilistic GAN's networks (Eghbal-zadeh & Widmer 2017): its MNIST
+generator and encoder at any resolution divisible by 4, and the
+Gaussian-mixture head that turns an encoder into PGAN's discriminator.
+
+Reference:
+    Eghbal-zadeh & Widmer, "Probabilistic Generative Adversarial Networks",
+    2017, https://arxiv.org/abs/1708.01886
+"""
+
+import keras
+
+from gan_zoo.arguments import check_positive_int
+from gan_zoo.layers import GMMLikelihood
+
+_OUTPUT_ACTIVATIONS = ("tanh", "sigmoid")
+
+
+def _start_size(image_size):
+    check_positive_int("image_size", image_size)
+    if image_size % 4:
+        raise ValueError(
+            "PGAN's networks halve the image twice: `image_size` must be "
+            f"divisible by 4 (e.g. 28, 32, 64). Received: image_size={image_size!r}"
+        )
+    return image_size // 4
+
+
+def _normalized(x, units_layer, name):
+    """`units_layer -> BatchNorm -> LeakyReLU(0.2)`."""
+    x = units_layer(x)
+    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
+
+
+def pgan_generator(
+    image_size=28, channels=1, latent_dim=100, output_activation="tanh", name="generator"
+):
+    """PGAN's MNIST generator, at `image_size = 4 s`.
+
+    `z -> Dense(1024) -> Dense(s*s*128) -> (s, s, 128) -> Deconv(64, 4x4, s2)
+    -> Deconv(channels, 4x4, s2) -> output_activation`, each hidden layer
+    with batch norm and LeakyReLU(0.2) (s = 7 for MNIST). The paper's output
+    is a sigmoid for pixels in [0, 1]; the default tanh matches the
+    `gan_zoo.datasets` loaders' [-1, 1].
+
+    Args:
+        image_size: int divisible by 4. Defaults to `28`.
+        channels: int. Defaults to `1`.
+        latent_dim: int. Defaults to `100`.
+        output_activation: `"tanh"` or `"sigmoid"`. Defaults to `"tanh"`.
+        name: str. Defaults to `"generator"`.
+
+    Returns:
+        A functional `keras.Model` from `(batch, latent_dim)` to
+        `(batch, image_size, image_size, channels)`.
+
+    >>> pgan_generator(32, 3, latent_dim=8).output_shape
+    (None, 32, 32, 3)
+    """
+    start = _start_size(image_size)
+    check_positive_int("channels", channels)
+    check_positive_int("latent_dim", latent_dim)
+    if output_activation not in _OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"`output_activation` must be one of {_OUTPUT_ACTIVATIONS}. "
+            f"Received: output_activation={output_activation!r}"
+        )
+    z = keras.Input((latent_dim,), name="z")
+    x = _normalized(z, keras.layers.Dense(1024, use_bias=False, name="dense_0"), "dense_0")
+    x = _normalized(
+        x, keras.layers.Dense(start * start * 128, use_bias=False, name="dense_1"), "dense_1"
+    )
+    x = keras.layers.Reshape((start, start, 128), name="reshape")(x)
+    deconv = keras.layers.Conv2DTranspose(
+        64, 4, strides=2, padding="same", use_bias=False, name="deconv_0"
+    )
+    x = _normalized(x, deconv, "deconv_0")
+    x = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same", name="deconv_1")(x)
+    x = keras.layers.Activation(output_activation, name="output")(x)
+    return keras.Model(z, x, name=name)
+
+
+def pgan_encoder(image_size=28, channels=1, bottleneck=1, name="encoder"):
+    """PGAN's MNIST encoder: an image to a `bottleneck`-dimensional embedding.
+
+    `x -> Conv(64, 4x4, s2) -> Conv(128, 4x4, s2) -> Dense(1024)
+    -> Dense(bottleneck)`, each layer followed by batch norm and
+    LeakyReLU(0.2), the bottleneck's included (the paper's "LReLU, BN"):
+    normalised embeddings give the mixture's variance floor a fixed scale
+    (see `PGAN`).
+
+    Args:
+        image_size: int divisible by 4. Defaults to `28`.
+        channels: int. Defaults to `1`.
+        bottleneck: int, the embedding's dimension (the paper's is 1).
+            Defaults to `1`.
+        name: str. Defaults to `"encoder"`.
+
+    Returns:
+        A functional `keras.Model` from images to `(batch, bottleneck)`.
+
+    >>> pgan_encoder(28).output_shape
+    (None, 1)
+    """
+    _start_size(image_size)
+    check_positive_int("channels", channels)
+    check_positive_int("bottleneck", bottleneck)
+    x = inputs = keras.Input((image_size, image_size, channels), name="image")
+    for i, filters in enumerate((64, 128)):
+        conv = keras.layers.Conv2D(
+            filters, 4, strides=2, padding="same", use_bias=False, name=f"conv_{i}"
+        )
+        x = _normalized(x, conv, f"conv_{i}")
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = _normalized(x, keras.layers.Dense(1024, use_bias=False, name="dense"), "dense")
+    x = _normalized(
+        x, keras.layers.Dense(bottleneck, use_bias=False, name="bottleneck"), "bottleneck"
+    )
+    return keras.Model(inputs, x, name=name)
+
+
+def gmm_discriminator(
+    encoder, num_components=1, covariance="diag", variance_floor=0.1, name="discriminator"
+):
+    """PGAN's discriminator: `encoder` followed by a `GMMLikelihood`.
+
+    The likelihood is computed in float32 under any dtype policy, so that it
+    stays in [0, 1] and the least-squares losses are exact.
+
+    Args:
+        encoder: a `keras.Model` from samples to `(batch, D)` embeddings
+            of about unit scale, e.g. `pgan_encoder(...)` (batch norm last).
+        num_components: `K`, the mixture's components (the paper's is 1).
+        covariance: `"diag"` or `"spherical"`.
+        variance_floor: the smallest variance a fit sets, on the scale of
+            the embeddings. Defaults to `0.1`, which keeps the likelihood of
+            generated samples, and so G's gradient, from vanishing (see
+            `gan_zoo.models.PGAN`).
+        name: str. Defaults to `"discriminator"`.
+
+    Returns:
+        A functional `keras.Model` from samples to `(batch, 1)` likelihoods.
+
+    >>> gmm_discriminator(pgan_encoder(28)).output_shape
+    (None, 1)
+    """
+    if not isinstance(encoder, keras.Model) or len(encoder.outputs or []) != 1:
+        raise ValueError(
+            "`encoder` must be a keras.Model with one output, the embeddings "
+            f"(batch, D). Received: encoder={encoder!r}"
+        )
+    inputs = keras.Input(encoder.inputs[0].shape[1:], name="x")
+    likelihood = GMMLikelihood(
+        num_components,
+        covariance=covariance,
+        variance_floor=variance_floor,
+        dtype="float32",
+        name="likelihood",
+    )(encoder(inputs))
+    return keras.Model(inputs, likelihood, name=name)
