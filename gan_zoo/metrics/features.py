@@ -319,8 +319,10 @@ def classifier_extractor(dataset="fashion_mnist", batch_size=256):
     metadata = json.loads((path / "metadata.json").read_text())
     classifier = keras.saving.deserialize_keras_object(config)
     classifier.load_weights(path / "model.weights.h5")
+    # One input tensor, not a list of one: calls with a bare array then
+    # match the model's input structure (no Keras warning).
     model = keras.Model(
-        classifier.inputs, [classifier.get_layer("features").output, classifier.output]
+        classifier.inputs[0], [classifier.get_layer("features").output, classifier.output]
     )
     height, width, channels = classifier.inputs[0].shape[1:]
     if height != width:
