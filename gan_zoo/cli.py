@@ -471,15 +471,6 @@ def run(args):
 
 
 def main(argv=None):
-    """Runs the `gan-zoo` command in this process (Keras is imported already:
-    `--backend` must name its backend).
-
-    Args:
-        argv: list of str, the arguments without the program name.
-            Defaults to `sys.argv[1:]`.
-
-    Returns:
-        `0` on success. Invalid arguments exit through `argparse` with
-        status 2 and a message naming the problem.
-    """
+    """`gan_zoo_cli.main` in this process, where Keras is imported already
+    (`--backend` must name its backend): parses `argv` and runs it."""
     return run(parse_args(argv))

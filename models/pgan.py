@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from gan_zoo import losses
+from gan_zoo.arguments import check_positive_int
 from gan_zoo.gan import GAN
 from gan_zoo.layers import GMMLikelihood
 
@@ -68,10 +69,7 @@ class PGAN(GAN):
         super().__init__(generator, discriminator, **kwargs)
         self.mixture = _mixture_head(discriminator)
         self.encoder = keras.Model(discriminator.input, self.mixture.input, name="encoder")
-        if isinstance(em_iterations, bool) or not isinstance(em_iterations, int) or em_iterations < 1:
-            raise ValueError(
-                f"`em_iterations` must be an integer >= 1. Received: em_iterations={em_iterations!r}"
-            )
+        check_positive_int("em_iterations", em_iterations)
         self.em_iterations = em_iterations
         self.freeze_generator = bool(freeze_generator)
 

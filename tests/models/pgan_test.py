@@ -33,6 +33,13 @@ def numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
+def test_bad_arguments_name_what_to_change():
+    with pytest.raises(ValueError, match="`em_iterations` must be a positive integer"):
+        pgan(em_iterations=0)
+    with pytest.raises(ValueError, match="last layer is that layer"):
+        PGAN(pgan_generator(8, latent_dim=4), pgan_encoder(8))
+
+
 def test_discriminator_loss_fits_the_mixture_to_the_real_embeddings_first():
     model = pgan()
     real, fake = images(8, seed=1), images(8, seed=2)
