@@ -273,10 +273,20 @@ def _add_evaluate_parser(commands):
     evaluate.add_argument(
         "--extractor",
         default="auto",
-        choices=["auto", "inception", *CLASSIFIERS],
-        help="feature space: 'inception', or the classifier of a dataset "
-        f"({', '.join(CLASSIFIERS)}); 'auto' (default) takes the dataset's "
-        "classifier when one is shipped, else Inception",
+        choices=["auto", "fid_inception", "inception", *CLASSIFIERS],
+        help="feature space: 'fid_inception' (the network of the reference "
+        "FID and Inception-score code, whose numbers papers report; a 91 MB "
+        "download), 'inception' (Keras's ImageNet InceptionV3, not comparable "
+        f"with papers), or the classifier of a dataset ({', '.join(CLASSIFIERS)}, "
+        "offline); 'auto' (default) takes the dataset's classifier when one is "
+        "shipped, else fid_inception",
+    )
+    evaluate.add_argument(
+        "--reference-statistics",
+        type=pathlib.Path,
+        metavar="NPZ",
+        help="reuse the real images' feature mean and covariance from NPZ, "
+        "or compute and save them there when it does not exist (FID only)",
     )
     evaluate.add_argument(
         "--num-samples",

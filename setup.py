@@ -24,7 +24,9 @@ BACKENDS = {
     "torch": ["torch>=2.1"],
 }
 # pytest-xdist: CI runs each backend's tests in 2 processes (`-n 2`).
-TEST = ["pytest>=8", "pytest-xdist>=3.8"]
+# pytorch-fid: the reference FID Inception architecture that
+# tests/metrics/fid_inception_test.py compares ours with (on every backend).
+TEST = ["pytest>=8", "pytest-xdist>=3.8", "pytorch-fid>=0.3"]
 
 setup(
     name="gan_zoo",

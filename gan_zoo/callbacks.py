@@ -218,8 +218,8 @@ class MetricEvaluator(keras.callbacks.Callback):
 
     The reference features are extracted once, at the first evaluation, and
     reused; the generator noise is the same at every evaluation (`seed`).
-    The extractor is built when the callback is (`"inception"` downloads
-    the ImageNet weights once).
+    The extractor is built when the callback is (`"fid_inception"`
+    downloads and converts its weights once).
 
     Args:
         reference: the real images (array, `tf.data.Dataset`, ...) or, for
@@ -227,9 +227,10 @@ class MetricEvaluator(keras.callbacks.Callback):
             `"inception_score"` and `"class_statistics"`.
         metric: str, one of `gan_zoo.metrics.evaluate.METRICS`. Defaults to
             `"fid"`.
-        extractor: a `FeatureExtractor`, `"inception"`, or a shipped
-            classifier name such as `"fashion_mnist"`. Defaults to
-            `"inception"`.
+        extractor: a `FeatureExtractor`, `"fid_inception"` (the reference
+            FID network), `"inception"` (Keras's ImageNet InceptionV3), or
+            a shipped classifier name such as `"fashion_mnist"`. Defaults
+            to `"fid_inception"`.
         every_n_epochs: int >= 1. Defaults to `1`.
         num_samples: int >= 1, generated samples per evaluation. Defaults
             to `1000`.
@@ -259,7 +260,7 @@ class MetricEvaluator(keras.callbacks.Callback):
         self,
         reference=None,
         metric="fid",
-        extractor="inception",
+        extractor="fid_inception",
         every_n_epochs=1,
         num_samples=1000,
         num_reference=None,

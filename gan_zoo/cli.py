@@ -52,12 +52,14 @@ from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
 from gan_zoo.datasets import sample_ring
 from gan_zoo.datasets import sample_rotated_gaussians
+from gan_zoo.metrics.evaluate import METRICS
 from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.evaluate import format_results
-from gan_zoo.metrics.features import available_classifiers
-from gan_zoo.metrics.features import classifier_extractor
+from gan_zoo.metrics.features import FeatureStatistics
 from gan_zoo.metrics.features import WeightsUnavailableError
-from gan_zoo.metrics.features import inception_extractor
+from gan_zoo.metrics.features import available_classifiers
+from gan_zoo.metrics.features import extract
+from gan_zoo.metrics.features import get_extractor
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
 from gan_zoo.models import FOGAN
@@ -420,16 +422,51 @@ def _evaluate(args):
     model, source = _load_model(args)
     if args.split is None:
         args.split = "test" if "test" in datasets.info(args.dataset)["size"] else "train"
+    metrics = args.metric or ["fid"]
     size = model.generator.output_shape[1]
     extractor = args.extractor
     if extractor == "auto":
-        extractor = args.dataset if args.dataset in available_classifiers() else "inception"
+        extractor = args.dataset if args.dataset in available_classifiers() else "fid_inception"
     try:
-        extractor = inception_extractor() if extractor == "inception" else (
-            classifier_extractor(extractor)
-        )
+        extractor = get_extractor(extractor)
     except WeightsUnavailableError as error:
         raise SystemExit(f"gan-zoo: {error}") from None
+    real = f"{args.dataset} ({args.split}) at {size}x{size}"
+    print(f"Evaluating {type(model).__name__} from {source} against {real} in {extractor.name}")
+    reference = _reference(args, extractor, metrics, size, real)
+    results = evaluate(
+        model,
+        reference,
+        metrics=metrics,
+        extractor=extractor,
+        num_samples=args.num_samples,
+        num_reference=args.num_reference,
+        batch_size=args.batch_size,
+        seed=args.seed,
+    )
+    print(format_results(results))
+    return results
+
+
+def _reference(args, extractor, metrics, size, real):
+    """The real images, or their statistics from --reference-statistics
+    (computed and saved there when the file does not exist yet)."""
+    path = args.reference_statistics
+    if path is not None and path.is_file():
+        if metrics != ["fid"]:
+            args.command_parser.error(
+                "--reference-statistics serve FID only; drop it for --metric "
+                + ", ".join(m for m in metrics if m != "fid")
+            )
+        statistics = FeatureStatistics.load(path)
+        if (statistics.extractor, statistics.source) != (extractor.name, real):
+            args.command_parser.error(
+                f"--reference-statistics {path} hold {statistics.source} in "
+                f"{statistics.extractor}, not {real} in {extractor.name}; "
+                "give another file to compute them anew"
+            )
+        print(f"Reference statistics from {path} ({statistics.count} images)")
+        return statistics
     try:
         reference = datasets.load(
             args.dataset,
@@ -445,22 +482,19 @@ def _evaluate(args):
         args.command_parser.error(str(error))
     except (datasets.MissingDataError, datasets.CorruptDataError) as error:
         raise SystemExit(f"gan-zoo: {error}") from None
-    print(
-        f"Evaluating {type(model).__name__} from {source} against "
-        f"{args.dataset} ({args.split}) in {extractor.name}"
-    )
-    results = evaluate(
-        model,
+    if path is None:
+        return reference
+    extraction = extract(
         reference,
-        metrics=args.metric or ["fid"],
-        extractor=extractor,
-        num_samples=args.num_samples,
-        num_reference=args.num_reference,
+        extractor,
+        num_samples=args.num_reference,
         batch_size=args.batch_size,
-        seed=args.seed,
+        keep_features=any(METRICS[m].needs_features for m in metrics),
     )
-    print(format_results(results))
-    return results
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extraction.statistics.save(path, extractor=extractor.name, source=real)
+    print(f"Saved the reference statistics of {extraction.count} images to {path}")
+    return extraction
 
 
 def run(args):

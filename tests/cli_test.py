@@ -60,6 +60,30 @@ def test_train_on_rgb_files_from_data_dir(tmp_path, test_data):
     assert model.generator.output_shape == (None, 16, 16, 3)
 
 
+def test_evaluate_rgb_defaults_to_fid_inception_and_says_what_it_needs_offline(
+    tmp_path, test_data, monkeypatch
+):
+    """RGB data has no shipped classifier: `auto` takes the FID Inception
+    network; offline, one line says what to download and what works offline."""
+    from gan_zoo.datasets import sources
+
+    def offline(*args, **kwargs):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    out = tmp_path / "celeba"
+    main(["train", "dcgan", "--dataset", "celeba", "--data-dir", str(test_data / "celeba"),
+          "--image-size", "16", "--base-filters", "4", "--out", str(out), *FAST])
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(sources, "fetch", offline)
+    with pytest.raises(SystemExit) as error:
+        main_evaluate(["--model", str(out / "model.keras"), "--dataset", "celeba",
+                       "--data-dir", str(test_data / "celeba"), "--num-samples", "8"])
+    message = str(error.value)
+    assert message.startswith("gan-zoo: The FID Inception weights")
+    assert "pt_inception-2015-12-05-6726825d.pth" in message and "name resolution" in message
+    assert "fashion_mnist" in message and "--extractor" in message and "\n" not in message
+
+
 def test_missing_dataset_files_exit_with_where_we_looked(tmp_path, monkeypatch):
     monkeypatch.delenv("GAN_ZOO_DATA", raising=False)
     with pytest.raises(SystemExit, match="(?s)mnist.*split 'test'.*Looked in") as caught:
@@ -81,7 +105,7 @@ def test_train_dcgan_on_digits(tmp_path, capsys):
     results = main_evaluate(["--preset", str(out), "--dataset", "digits",
                              "--num-samples", "32", "--metric", "class_statistics"])
     printed = capsys.readouterr().out
-    assert "against digits (train) in digits classifier features" in printed
+    assert "against digits (train) at 16x16 in digits classifier features" in printed
     assert 1 <= results["distinct_classes"] <= 10
 
 
@@ -151,6 +175,30 @@ def test_train_on_a_folder_keeps_the_images_size(tmp_path):
           "--base-filters", "4", "--out", str(out), "--epochs", "1", "--batch-size", "4"])
     model = keras.saving.load_model(out / "model.keras")
     assert model.generator.output_shape == (None, 16, 16, 3)
+
+
+def test_evaluate_rgb_defaults_to_fid_inception_and_says_what_it_needs_offline(
+    tmp_path, test_data, monkeypatch
+):
+    """RGB data has no shipped classifier: `auto` takes the FID Inception
+    network; offline, one line says what to download and what works offline."""
+    from gan_zoo.datasets import sources
+
+    def offline(*args, **kwargs):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    out = tmp_path / "celeba"
+    main(["train", "dcgan", "--dataset", "celeba", "--data-dir", str(test_data / "celeba"),
+          "--image-size", "16", "--base-filters", "4", "--out", str(out), *FAST])
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(sources, "fetch", offline)
+    with pytest.raises(SystemExit) as error:
+        main_evaluate(["--model", str(out / "model.keras"), "--dataset", "celeba",
+                       "--data-dir", str(test_data / "celeba"), "--num-samples", "8"])
+    message = str(error.value)
+    assert message.startswith("gan-zoo: The FID Inception weights")
+    assert "pt_inception-2015-12-05-6726825d.pth" in message and "name resolution" in message
+    assert "fashion_mnist" in message and "--extractor" in message and "\n" not in message
 
 
 def test_several_epochs_write_one_picture_each(tmp_path):
@@ -260,6 +308,27 @@ def test_evaluate_defaults_to_fid_and_is_seeded(fashion_model):
     assert set(first) == {"fid", "extractor", "num_samples", "num_reference"}
     assert _evaluate_fashion(fashion_model, "--seed", "3")["fid"] == first["fid"]
     assert _evaluate_fashion(fashion_model, "--seed", "4")["fid"] != first["fid"]
+
+
+def test_evaluate_saves_then_reuses_reference_statistics(fashion_model, tmp_path, capsys):
+    """--reference-statistics: computed and saved on the first run, read on
+    the next (the same FID), refused for another feature space or for KID."""
+    path = tmp_path / "stats" / "fashion_test.npz"
+    first = _evaluate_fashion(fashion_model, "--reference-statistics", str(path))
+    assert "Saved the reference statistics of 128 images" in capsys.readouterr().out
+    again = _evaluate_fashion(fashion_model, "--reference-statistics", str(path))
+    assert f"Reference statistics from {path} (128 images)" in capsys.readouterr().out
+    assert again["fid"] == pytest.approx(first["fid"], rel=1e-6)
+    for extra, message in [
+        (["--extractor", "mnist"], "hold fashion_mnist (test) at 28x28 in fashion_mnist "
+                                   "classifier features, not fashion_mnist (test) at 28x28 "
+                                   "in mnist classifier features"),
+        (["--metric", "kid"], "serve FID only; drop it for --metric kid"),
+    ]:
+        with pytest.raises(SystemExit) as error:
+            _evaluate_fashion(fashion_model, "--reference-statistics", str(path), *extra)
+        assert error.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 def _evaluate_fashion(model_path, *extra, flag="--model"):

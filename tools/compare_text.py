@@ -10,6 +10,9 @@ updates). Printed: 4- and 6-gram JSD of argmax-decoded samples against the
 corpus lines, and the real-vs-real floor (two halves of the corpus).
 
     KERAS_BACKEND=jax python tools/compare_text.py --steps 500 --width 128
+
+`--methods FOGAN --show 5` trains one method and prints five samples at each
+evaluation: how long training takes to give readable lines.
 """
 
 import argparse
@@ -44,8 +47,10 @@ def build(cls, charmap, args):
     return model
 
 
-def jsd(model, reference, samples):
-    lines = model.generate_text(samples, seed=1)
+def jsd(model, reference, args):
+    lines = model.generate_text(args.samples, seed=1)
+    for line in lines[: args.show]:
+        print(f"    | {line}")
     return ngram_jsd(lines, reference, 4), ngram_jsd(lines, reference, 6)
 
 
@@ -61,6 +66,10 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--samples", type=int, default=640)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--methods", nargs="+", choices=["WGANGP", "FOGAN"],
+                        default=["WGANGP", "FOGAN"])
+    parser.add_argument("--show", type=int, default=0,
+                        help="samples printed at each evaluation")
     args = parser.parse_args()
 
     lines = read_lines(args.corpus)
@@ -75,6 +84,8 @@ def main():
 
     curves = {}
     for cls in (WGANGP, FOGAN):
+        if cls.__name__ not in args.methods:
+            continue
         keras.utils.set_random_seed(args.seed)
         model = build(cls, charmap, args)
         # One epoch = `eval_every` generator steps; WGAN-GP's step takes
@@ -82,17 +93,20 @@ def main():
         data = text_dataset(lines, charmap, args.batch_size, args.sequence_length,
                             seed=args.seed).repeat()
         model.fit(data, steps_per_epoch=1, epochs=1, verbose=0)  # compile
-        curve, elapsed = [(0, 0.0, *jsd(model, reference, args.samples))], 0.0
+        curve, elapsed = [(0, 0.0, *jsd(model, reference, args))], 0.0
         for step in range(args.eval_every, args.steps + 1, args.eval_every):
             start = time.perf_counter()
             model.fit(data, steps_per_epoch=args.eval_every, epochs=1, verbose=0)
             elapsed += time.perf_counter() - start
-            curve.append((step, elapsed, *jsd(model, reference, args.samples)))
+            curve.append((step, elapsed, *jsd(model, reference, args)))
+            print(f"  step {step}: {elapsed:.0f} s, 4-gram JSD {curve[-1][2]:.3f}", flush=True)
         curves[cls.__name__] = curve
         print(f"{cls.__name__}: step, seconds, 4-gram JSD, 6-gram JSD")
         for step, seconds, j4, j6 in curve:
             print(f"  {step:6d} {seconds:8.1f} {j4:.3f} {j6:.3f}")
 
+    if len(curves) < 2:
+        return
     wgan, fogan = curves["WGANGP"], curves["FOGAN"]
     print(f"equal steps ({args.steps}): 4-gram JSD WGAN-GP {wgan[-1][2]:.3f} | "
           f"FOGAN {fogan[-1][2]:.3f}; 6-gram {wgan[-1][3]:.3f} | {fogan[-1][3]:.3f}")
@@ -103,8 +117,6 @@ def main():
     print(f"equal wall time ({budget:.0f} s): 4-gram JSD WGAN-GP "
           f"{at['WGANGP'][2]:.3f} (step {at['WGANGP'][0]}) | FOGAN "
           f"{at['FOGAN'][2]:.3f} (step {at['FOGAN'][0]})")
-
-
 
 if __name__ == "__main__":
     main()

@@ -10,6 +10,7 @@ from gan_zoo.metrics.features import available_classifiers
 from gan_zoo.metrics.features import classifier_extractor
 from gan_zoo.metrics.features import extract
 from gan_zoo.metrics.features import inception_extractor
+from gan_zoo.metrics.fid_inception import fid_inception_extractor
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.metrics.statistics import class_statistics
 from gan_zoo.metrics.statistics import confident_fraction
@@ -39,5 +40,6 @@ __all__ = [
     "fid",
     "format_results",
     "inception_extractor",
+    "fid_inception_extractor",
     "kid",
 ]

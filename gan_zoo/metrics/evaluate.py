@@ -117,7 +117,7 @@ def evaluate(
     images,
     reference=None,
     metrics="fid",
-    extractor="inception",
+    extractor="fid_inception",
     num_samples=None,
     num_reference=None,
     batch_size=256,
@@ -151,9 +151,12 @@ def evaluate(
             `FeatureStatistics` computed before (e.g. `FeatureStatistics.load`).
             Not needed by the Inception score and class statistics.
         metrics: str or list of str, names of `METRICS`. Defaults to `"fid"`.
-        extractor: a `FeatureExtractor`, `"inception"` (InceptionV3 with
-            ImageNet weights, a download) or a shipped classifier's name,
-            e.g. `"fashion_mnist"`. Defaults to `"inception"`.
+        extractor: a `FeatureExtractor`, `"fid_inception"` (the network of
+            the reference FID and Inception-score code, whose numbers papers
+            report; a download), `"inception"` (Keras's ImageNet
+            InceptionV3, not comparable with papers) or a shipped
+            classifier's name, e.g. `"fashion_mnist"`. Defaults to
+            `"fid_inception"`.
         num_samples: int, images drawn from a model (default 10,000) or
             taken from an array/iterable (default all).
         num_reference: int or `None`, reference images used (default all).
@@ -232,6 +235,11 @@ def _reference_extraction(
                 "Reference `FeatureStatistics` serve FID only; KID and precision/"
                 "recall need the reference images."
             )
+        if reference.extractor is not None and reference.extractor != extractor.name:
+            raise ValueError(
+                f"The reference statistics are of {reference.extractor}, not "
+                f"{extractor.name}: compute them again with this extractor."
+            )
         if reference.dim != extractor.feature_dim:
             raise ValueError(
                 f"Reference statistics have dimension {reference.dim}, the "
@@ -269,7 +277,7 @@ def format_results(results):
     return "\n".join(lines)
 
 
-def fid(images, reference, extractor="inception", num_samples=None, **kwargs):
+def fid(images, reference, extractor="fid_inception", num_samples=None, **kwargs):
     """Frechet distance of `images` to `reference` in the extractor's features.
 
     Shortcut of `evaluate(..., metrics="fid")["fid"]`; other keyword
@@ -278,7 +286,7 @@ def fid(images, reference, extractor="inception", num_samples=None, **kwargs):
     return evaluate(images, reference, "fid", extractor, num_samples, **kwargs)["fid"]
 
 
-def kid(images, reference, extractor="inception", num_samples=None, **kwargs):
+def kid(images, reference, extractor="fid_inception", num_samples=None, **kwargs):
     """Kernel Inception distance `(mean, std)`; see `evaluate`."""
     result = evaluate(images, reference, "kid", extractor, num_samples, **kwargs)
     return result["kid"], result["kid_std"]

@@ -2,15 +2,18 @@
 
 An extractor maps images to two things per image: a feature vector (for
 FID, KID, precision/recall) and class probabilities (for the Inception
-score and class statistics). Two kinds exist:
+score and class statistics). Three kinds exist:
 
+- `fid_inception_extractor()` (`gan_zoo.metrics.fid_inception`, the
+  default): the 2015 TensorFlow Inception graph of the reference FID and
+  Inception-score code, with pytorch-fid's weights (a download); the
+  numbers papers report.
 - `inception_extractor()`: InceptionV3 from `keras.applications`, the
-  2048-d `avg_pool` features and the 1000 ImageNet logits. Images are
-  brought to the network as the standard FID protocol does: grey repeated
-  to 3 channels, resized to 299x299 (bilinear), values in `[-1, 1]`.
-  Comparable numbers need the ImageNet weights (`weights="imagenet"`, a
-  download); `weights=None` runs the same code on random weights, which
-  is only good for testing shapes and plumbing, and says so in its name.
+  2048-d `avg_pool` features and the 1000 ImageNet logits, fed grey
+  repeated to 3 channels, resized to 299x299 (bilinear), values in
+  `[-1, 1]`. Not the reference network: its FIDs differ from published
+  ones. `weights=None` runs the same code on random weights, which is
+  only good for testing shapes and plumbing, and says so in its name.
 - `classifier_extractor(dataset)`: a small CNN trained on `dataset` by
   `tools/train_classifier.py`, shipped in `gan_zoo/metrics/classifiers/`
   and loaded offline; its features are the penultimate layer. Its scores
@@ -71,6 +74,8 @@ class FeatureStatistics:
         self.count = 0
         self.mean = np.zeros(self.dim, dtype="float64")
         self._m2 = np.zeros((self.dim, self.dim), dtype="float64")
+        self.extractor = None
+        self.source = None
 
     def update(self, features):
         """Adds a batch of feature vectors of shape `(n, dim)`."""
@@ -102,18 +107,31 @@ class FeatureStatistics:
             )
         return self._m2 / (self.count - 1)
 
-    def save(self, path):
-        """Writes `count`, `mean` and `covariance` to an `.npz` file."""
-        np.savez(path, count=self.count, mean=self.mean, m2=self._m2)
+    def save(self, path, extractor=None, source=None):
+        """Writes the statistics to an `.npz` file, like the reference FID
+        codes' statistics files.
+
+        Args:
+            path: the file.
+            extractor: str or `None`, the name of the features (e.g.
+                `FeatureExtractor.name`), checked when they are reused.
+            source: str or `None`, what images they describe.
+        """
+        labels = {k: str(v) for k, v in (("extractor", extractor), ("source", source)) if v}
+        np.savez(path, count=self.count, mean=self.mean, m2=self._m2, **labels)
 
     @classmethod
     def load(cls, path):
-        """Reads statistics written by `save`."""
+        """Reads statistics written by `save`; `extractor` and `source`
+        are the strings saved with them (`None` when absent)."""
         with np.load(path) as data:
             stats = cls(data["mean"].shape[0])
             stats.count = int(data["count"])
             stats.mean = data["mean"].astype("float64")
             stats._m2 = data["m2"].astype("float64")
+            stats.extractor, stats.source = (
+                str(data[k]) if k in data else None for k in ("extractor", "source")
+            )
         return stats
 
 
@@ -122,10 +140,11 @@ class FeatureExtractor:
 
     Wraps a Keras model with two outputs, `[features, logits]`, and the
     input it expects. `__call__` maps the images' `value_range` to the
-    model's, repeats grey to RGB or averages RGB to grey as the model
-    needs, resizes (bilinear; antialiased, which changes only downscaling)
-    to the model's size, and
-    runs the model in inference mode in chunks of `batch_size`.
+    model's (rounding to uint8 levels if `quantize`), repeats grey to RGB
+    or averages RGB to grey as the model needs, resizes to the model's
+    size (by default bilinear, antialiased, which changes only
+    downscaling), and runs the model in inference mode in chunks of
+    `batch_size`.
 
     Args:
         model: `keras.Model` taking `(n, image_size, image_size, channels)`
@@ -138,6 +157,11 @@ class FeatureExtractor:
         channels: int, 1 or 3, the model's input channels.
         value_range: pair, the model's input range. Defaults to `(-1, 1)`.
         batch_size: int >= 1, images per forward pass. Defaults to `64`.
+        quantize: bool, round images to the 256 levels of uint8 (in the
+            model's range) before resizing, as saving them as PNGs would.
+            Defaults to `False`.
+        resize: `None` (bilinear, antialiased) or a function
+            `(images, size) -> images` on NumPy arrays `(n, h, w, c)`.
     """
 
     def __init__(
@@ -149,6 +173,8 @@ class FeatureExtractor:
         channels,
         value_range=(-1, 1),
         batch_size=64,
+        quantize=False,
+        resize=None,
     ):
         check_positive_int("image_size", image_size)
         check_positive_int("batch_size", batch_size)
@@ -161,6 +187,8 @@ class FeatureExtractor:
         self.channels = int(channels)
         self.value_range = check_value_range(value_range)
         self.batch_size = int(batch_size)
+        self.quantize = bool(quantize)
+        self._resize_function = resize
         self.feature_dim = int(model.outputs[0].shape[-1])
         self.num_classes = int(model.outputs[1].shape[-1])
         self._resize = keras.layers.Resizing(
@@ -183,13 +211,22 @@ class FeatureExtractor:
         low, high = check_value_range(value_range)
         to_low, to_high = self.value_range
         images = (images - low) * ((to_high - to_low) / (high - low)) + to_low
+        if self.quantize:
+            step = (to_high - to_low) / 255
+            images = np.clip(np.round((images - to_low) / step), 0, 255) * step + to_low
         if images.shape[-1] == 1 and self.channels == 3:
             images = np.repeat(images, 3, axis=-1)
         elif images.shape[-1] == 3 and self.channels == 1:
             images = images.mean(axis=-1, keepdims=True)
         if images.shape[1:3] != (self.image_size, self.image_size):
-            images = keras.ops.convert_to_numpy(self._resize(images))
+            images = self.resize(images)
         return images
+
+    def resize(self, images):
+        """Images `(n, h, w, c)` -> the model's size, by `resize` if given."""
+        if self._resize_function is not None:
+            return np.asarray(self._resize_function(images, self.image_size), "float32")
+        return keras.ops.convert_to_numpy(self._resize(images))
 
     def __call__(self, images, value_range=(-1, 1)):
         """Features `(n, d)` float32 and probabilities `(n, k)` float64."""
@@ -223,10 +260,10 @@ def inception_extractor(weights="imagenet", batch_size=32):
     The network of `keras.applications.InceptionV3`, fed as in the FID
     protocol (Heusel et al. 2017, https://arxiv.org/abs/1706.08500): grey
     images repeated to RGB, resized to 299x299 bilinear, values in
-    `[-1, 1]`. Keras's ImageNet weights are not the 2015 TensorFlow graph
-    of the reference FID and IS code (that has 1008 classes), so scores
-    agree with published ones closely but not to every digit; compare
-    models under the same extractor.
+    `[-1, 1]`. This is not the 2015 TensorFlow graph of the reference FID
+    and IS code (that is `fid_inception_extractor`, the default), so its
+    scores cannot be compared with published ones; compare models under
+    the same extractor.
 
     Args:
         weights: `"imagenet"` (downloaded once into the Keras cache; needed
@@ -253,9 +290,7 @@ def inception_extractor(weights="imagenet", batch_size=32):
         raise WeightsUnavailableError(
             "The InceptionV3 ImageNet weights (about 92 MB, downloaded once "
             "into $KERAS_HOME/models) could not be fetched: "
-            f"{reason}. Offline, score in the features of a shipped "
-            f"classifier instead: {', '.join(available_classifiers()) or 'none shipped'} "
-            "(extractor=<dataset>, or --extractor on the command line)."
+            f"{reason}. Offline, score in the features of {offline_extractors()}."
         ) from error
     model = keras.Model(
         base.inputs, [base.get_layer("avg_pool").output, base.output]
@@ -276,6 +311,14 @@ def inception_extractor(weights="imagenet", batch_size=32):
         channels=3,
         value_range=(-1, 1),
         batch_size=batch_size,
+    )
+
+
+def offline_extractors():
+    """What to use without network, for error messages."""
+    return (
+        f"a shipped classifier instead: {', '.join(available_classifiers()) or 'none shipped'} "
+        "(extractor=<dataset>, or --extractor on the command line)"
     )
 
 
@@ -342,15 +385,20 @@ def classifier_extractor(dataset="fashion_mnist", batch_size=256):
 
 
 def get_extractor(extractor):
-    """A `FeatureExtractor` from itself, `"inception"` or a classifier name."""
+    """A `FeatureExtractor` from itself, `"fid_inception"`, `"inception"` or
+    a classifier name."""
     if isinstance(extractor, FeatureExtractor):
         return extractor
+    if extractor == "fid_inception":
+        from gan_zoo.metrics.fid_inception import fid_inception_extractor
+
+        return fid_inception_extractor()
     if extractor == "inception":
         return inception_extractor()
     if isinstance(extractor, (str, pathlib.Path)):
         return classifier_extractor(extractor)
     raise ValueError(
-        "`extractor` must be a FeatureExtractor, 'inception' or a classifier "
+        "`extractor` must be a FeatureExtractor, 'fid_inception', 'inception' or a classifier "
         f"name ({available_classifiers()}). Received: extractor={extractor!r}"
     )
 

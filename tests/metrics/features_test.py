@@ -52,6 +52,10 @@ def test_statistics_save_and_load_round_trip(tmp_path):
     assert loaded.count == 10
     np.testing.assert_array_equal(loaded.mean, stats.mean)
     np.testing.assert_array_equal(loaded.covariance, stats.covariance)
+    assert (loaded.extractor, loaded.source) == (None, None)
+    stats.save(tmp_path / "named.npz", extractor="FID Inception features", source="cifar10 (test)")
+    loaded = FeatureStatistics.load(tmp_path / "named.npz")
+    assert (loaded.extractor, loaded.source) == ("FID Inception features", "cifar10 (test)")
 
 
 def test_statistics_reject_bad_shapes_and_too_few_rows():
