@@ -143,11 +143,22 @@ def fid_inception_network():
     """The FID Inception network, random weights: `[pool_3, logits]`.
 
     Input: `(n, 299, 299, 3)` float images with values in `[0, 255]`
-    (scaled to `(x - 128) / 128` inside). Outputs: the 2048-d `pool_3`
+    (scaled to `(x - 128) / 128` inside). Built in float32 under any
+    global dtype policy. Outputs: the 2048-d `pool_3`
     features and the 1008 Inception-score logits `pool_3 @ W` (no bias).
     Layer names are the keys of pytorch-fid's state dict with `-` for `.`
     (`Mixed_5b-branch1x1-conv`; torch's variable names cannot hold a dot).
     """
+    # float32 whatever the global policy: mixed precision would move the scores.
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float32")
+    try:
+        return _network()
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _network():
     images = keras.Input((INCEPTION_SIZE, INCEPTION_SIZE, 3), name="images")
     x = keras.layers.Rescaling(1 / 128, offset=-1.0, name="scale")(images)
     x = _conv(x, "Conv2d_1a_3x3", 32, 3, strides=2, padding="valid")

@@ -95,6 +95,13 @@ def test_keras_network_equals_pytorch_fid_on_random_weights(reference_and_checkp
     np.testing.assert_allclose(logits, expected_logits, atol=1e-4 * scale, rtol=0)
 
 
+def test_network_stays_float32_under_mixed_precision(policy):
+    policy("mixed_float16")
+    model = fid_inception.fid_inception_network()
+    assert keras.config.dtype_policy().name == "mixed_float16"  # restored
+    assert {layer.compute_dtype for layer in model.layers} == {"float32"}
+
+
 def test_converter_names_missing_and_extra_weights(reference_and_checkpoint):
     _, _, path = reference_and_checkpoint
     state = read_state_dict(path)
