@@ -117,6 +117,8 @@ def parser():
     commands = command_line.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_train_parser(commands)
     _add_evaluate_parser(commands)
+    _add_presets_parser(commands)
+    _add_sample_parser(commands)
     return command_line
 
 
@@ -232,30 +234,17 @@ def _add_evaluate_parser(commands):
         help="score a trained generator against a dataset (FID, KID, IS, ...)",
         description=(
             "Draw samples from a saved model and score them against real images "
-            "of --dataset in a feature space: InceptionV3 with ImageNet weights "
-            "(downloaded once; needed for numbers comparable with papers) or a "
-            "small classifier shipped for the dataset (offline; its scores are "
-            "named after it, e.g. 'FID (fashion_mnist classifier features)', and "
-            "are not comparable with Inception FID)."
+            "of --dataset in a feature space: the FID Inception network of the "
+            "reference FID code (downloaded once; numbers comparable with "
+            "papers), Keras's ImageNet InceptionV3, or a small classifier "
+            "shipped for the dataset (offline; its scores are named after it, "
+            "e.g. 'FID (fashion_mnist classifier features)', and are not "
+            "comparable with Inception FID)."
         ),
         epilog=BACKEND_HELP,
     )
     evaluate.set_defaults(command_parser=evaluate)
-    model = evaluate.add_mutually_exclusive_group(required=True)
-    model.add_argument(
-        "--preset",
-        metavar="PRESET",
-        help="a preset: a registered name, a directory (such as the --out "
-        "folder of `gan-zoo train`) or a URL (see gan_zoo.presets)",
-    )
-    model.add_argument(
-        "--weights",
-        "--model",
-        dest="weights",
-        type=pathlib.Path,
-        metavar="PATH",
-        help="a .keras file, e.g. model.keras written by `gan-zoo train`",
-    )
+    _add_model_options(evaluate)
     evaluate.add_argument(
         "--dataset", required=True, choices=IMAGE_DATASETS, help="the real images to compare with"
     )
@@ -313,6 +302,59 @@ def _add_evaluate_parser(commands):
     )
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
     _add_global_options(evaluate, command=True)
+
+
+def _add_model_options(parser, text=False):
+    model = parser.add_mutually_exclusive_group(required=True)
+    model.add_argument(
+        "--preset",
+        metavar="PRESET",
+        help="a preset: a registered name (`gan-zoo presets` lists them), a "
+        "directory (such as the --out folder of `gan-zoo train`) or a URL",
+    )
+    model.add_argument(
+        "--weights",
+        "--model",
+        dest="weights",
+        type=pathlib.Path,
+        metavar="PATH",
+        help="a .keras file, e.g. model.keras written by `gan-zoo train`",
+    )
+
+
+def _add_presets_parser(commands):
+    presets = commands.add_parser(
+        "presets",
+        help="list the pretrained presets shipped with gan_zoo",
+        description="List the registered presets: name, method, training "
+        "data and the metric measured on them (docs/presets/ has a card for "
+        "each). Load one with `gan-zoo sample --preset NAME` or "
+        "`Method.from_preset(NAME)`.",
+        epilog=BACKEND_HELP,
+    )
+    presets.set_defaults(command_parser=presets)
+    _add_global_options(presets, command=True)
+
+
+def _add_sample_parser(commands):
+    sample = commands.add_parser(
+        "sample",
+        help="draw samples from a preset or a .keras file",
+        description="Draw samples from a trained generator: a PNG grid of "
+        "images, or lines of text for a text GAN (printed).",
+        epilog=BACKEND_HELP,
+    )
+    sample.set_defaults(command_parser=sample)
+    _add_model_options(sample)
+    sample.add_argument("--n", type=_positive_int, default=64, help="samples (default: 64)")
+    sample.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("samples.png"),
+        help="the PNG grid of image samples (default: samples.png)",
+    )
+    sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default: 0)")
+    _add_global_options(sample, command=True)
 
 
 def use_backend(name):

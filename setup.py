@@ -56,7 +56,11 @@ setup(
     # `--help` and `--backend` run before Keras is imported.
     py_modules=["gan_zoo_cli"],
     # The offline feature classifiers of gan_zoo.metrics (tools/train_classifier.py).
-    package_data={"gan_zoo.metrics": ["classifiers/*/*.json", "classifiers/*/*.h5"]},
+    package_data={
+        "gan_zoo.metrics": ["classifiers/*/*.json", "classifiers/*/*.h5"],
+        # The registered presets, loaded offline (tools/ship_preset.py).
+        "gan_zoo": ["pretrained/*/*.json", "pretrained/*/*.h5"],
+    },
     install_requires=[
         "keras>=3.15,<4",
         # tf.data feeds `fit` on every backend (datasets/ builds pipelines).

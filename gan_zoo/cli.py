@@ -52,6 +52,7 @@ from gan_zoo.datasets import ring_centers
 from gan_zoo.datasets import rotated_gaussians
 from gan_zoo.datasets import sample_ring
 from gan_zoo.datasets import sample_rotated_gaussians
+from gan_zoo.images import save_image_grid
 from gan_zoo.metrics.evaluate import METRICS
 from gan_zoo.metrics.evaluate import evaluate
 from gan_zoo.metrics.evaluate import format_results
@@ -79,6 +80,7 @@ from gan_zoo.models.architectures import mlp_discriminator
 from gan_zoo.models.architectures import mlp_generator
 from gan_zoo.models.architectures import pgan_encoder
 from gan_zoo.models.architectures import pgan_generator
+from gan_zoo.presets import list_presets
 from gan_zoo.recipes import TOY_HIDDEN_UNITS
 from gan_zoo.recipes import TOY_LATENT_DIM
 from gan_zoo.recipes import toy_recipe
@@ -398,7 +400,7 @@ def _optimizer_summary(optimizer):
     return summary
 
 
-def _load_model(args):
+def _load_model(args, images_only=True):
     """The GAN named by --preset or --weights; exits with a message otherwise."""
     if args.preset is not None:
         source = f"preset {args.preset}"
@@ -413,9 +415,39 @@ def _load_model(args):
         if not args.weights.is_file():
             args.command_parser.error(f"--weights: no such file: {args.weights}")
         model = keras.saving.load_model(args.weights)
-    if not hasattr(model, "generator") or len(model.generator.output_shape) != 4:
+    if not hasattr(model, "generator"):
+        args.command_parser.error(f"{source} is not a GAN.")
+    if images_only and len(model.generator.output_shape) != 4:
         args.command_parser.error(f"{source} is not a GAN that generates images.")
     return model, source
+
+
+def _presets(args):
+    registered = list_presets()
+    if not registered:
+        print("No presets are registered.")
+    for name, entry in registered.items():
+        metadata = entry["metadata"]
+        details = [f"{entry['class_name']} on {metadata.get('dataset', '?')}"]
+        if metadata.get("summary"):
+            details.append(metadata["summary"])
+        details.append("shipped with gan_zoo" if entry["url"] is None else entry["url"])
+        print(f"{name}: " + "; ".join(details))
+    return registered
+
+
+def _sample(args):
+    model, source = _load_model(args, images_only=False)
+    if getattr(model.generator, "charmap", None) is not None:
+        lines = model.generate_text(args.n, seed=args.seed)
+        print("\n".join(lines))
+        return lines
+    if len(model.generator.output_shape) != 4:
+        args.command_parser.error(f"{source} generates neither images nor text.")
+    images = model.generate(args.n, seed=args.seed)
+    path = save_image_grid(keras.ops.convert_to_numpy(images), args.out)
+    print(f"Wrote {args.n} samples of {type(model).__name__} from {source} to {path}")
+    return path
 
 
 def _evaluate(args):
@@ -500,7 +532,8 @@ def _reference(args, extractor, metrics, size, real):
 def run(args):
     """Runs the command of `args`, as parsed by `gan_zoo_cli.parse_args`;
     returns `0`."""
-    {"train": _train, "evaluate": _evaluate}[args.command](args)
+    commands = {"train": _train, "evaluate": _evaluate, "presets": _presets, "sample": _sample}
+    commands[args.command](args)
     return 0
 
 

@@ -19,9 +19,12 @@ checked. A registered name wins over a directory of the same name: write
 `./name` for the directory.
 
 Registered presets are data: `models/<method>_presets.py` holds one dict,
-name -> `{"metadata": {...}, "url": ..., "sha256": ...}`, which
-`models/__init__.py` passes to `register_presets(PRESETS_DICT, Method)`. No
-hosted weights exist yet, so none is registered.
+name -> `{"metadata": {...}, "url": ..., "sha256": ...}` (an archive) or
+`{"metadata": {...}, "files": {file name: sha256}}` (a preset shipped in
+the package, in `gan_zoo/pretrained/<name>/`, loaded with no network; each
+file's SHA-256 is checked at every load), which `models/__init__.py` passes
+to `register_presets(PRESETS_DICT, Method)`. `gan_zoo.list_presets()` lists
+them all, `Method.presets` those of one method.
 
 Example:
 ```python
@@ -50,14 +53,18 @@ from gan_zoo.version import __version__
 
 __all__ = [
     "PRESETS",
+    "PRETRAINED_DIR",
     "PresetsProperty",
     "RegisteredPreset",
+    "TamperedPresetError",
     "from_preset",
+    "generator_check",
     "list_presets",
     "register_presets",
     "save_to_preset",
 ]
 
+PRETRAINED_DIR = pathlib.Path(__file__).parent / "pretrained"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "metadata.json"
@@ -76,12 +83,20 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class RegisteredPreset(NamedTuple):
-    """A registered preset: the class it loads as and its entry's data."""
+    """A registered preset: the class it loads as and its entry's data.
+
+    `url` is `None` for a preset shipped in the package; `sha256` is then a
+    dict, file name -> SHA-256, else the archive's SHA-256.
+    """
 
     cls: type
     metadata: dict
     url: str
-    sha256: str
+    sha256: object
+
+
+class TamperedPresetError(ValueError):
+    """A shipped preset's file is not the one its registry entry names."""
 
 
 # name -> RegisteredPreset, filled by `register_presets`.
@@ -123,13 +138,29 @@ def register_presets(presets, cls):
                 "by `_` (e.g. 'dcgan_fashion_mnist'), so it cannot be mistaken "
                 "for a path or URL."
             )
-        if not isinstance(entry, dict) or set(entry) != {"metadata", "url", "sha256"}:
+        shipped = isinstance(entry, dict) and set(entry) == {"metadata", "files"}
+        if not shipped and (not isinstance(entry, dict) or set(entry) != {"metadata", "url", "sha256"}):
             raise ValueError(
                 f"{where}: the entry must be a dict with exactly the keys "
-                f"'metadata', 'url' and 'sha256'. Received: {entry!r}"
+                f"'metadata', 'url' and 'sha256' (an archive), or 'metadata' "
+                f"and 'files' (shipped in gan_zoo/pretrained/). Received: {entry!r}"
             )
         if not isinstance(entry["metadata"], dict):
             raise ValueError(f"{where}: 'metadata' must be a dict.")
+        if shipped:
+            files = entry["files"]
+            if (
+                not isinstance(files, dict)
+                or not {CONFIG_FILE, WEIGHTS_FILE} <= set(files)
+                or not all(isinstance(v, str) and _SHA256.fullmatch(v) for v in files.values())
+            ):
+                raise ValueError(
+                    f"{where}: 'files' must map {CONFIG_FILE}, {WEIGHTS_FILE} (and "
+                    f"{METADATA_FILE}) to their 64-hex-digit SHA-256. Received: {files!r}"
+                )
+            registered = RegisteredPreset(cls, dict(entry["metadata"]), None, dict(files))
+            _add(name, registered, where, checked)
+            continue
         if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
             raise ValueError(
                 f"{where}: 'sha256' must be 64 hex digits. Received: {entry['sha256']!r}"
@@ -141,25 +172,36 @@ def register_presets(presets, cls):
                 f"{'/'.join(ARCHIVE_SUFFIXES)} archive. Received: {entry['url']!r}"
             )
         registered = RegisteredPreset(cls, dict(entry["metadata"]), entry["url"], entry["sha256"])
-        known = PRESETS.get(name)
-        if known is not None and known != registered:
-            raise ValueError(
-                f"{where}: the name is already registered for {known.cls.__name__} "
-                f"({known.url}). Preset names are global: choose another."
-            )
-        checked[name] = registered
+        _add(name, registered, where, checked)
     PRESETS.update(checked)
 
 
-def list_presets(cls):
-    """`{name: {"metadata", "url", "sha256"}}` of the presets that load as `cls`.
+def _add(name, registered, where, checked):
+    known = PRESETS.get(name)
+    if known is not None and known != registered:
+        raise ValueError(
+            f"{where}: the name is already registered for {known.cls.__name__} "
+            f"({known.url or 'shipped'}). Preset names are global: choose another."
+        )
+    checked[name] = registered
 
-    A preset registered for a subclass of `cls` is included: `GAN` lists all.
+
+def list_presets(cls=None):
+    """The registered presets that load as `cls` (all when `None`).
+
+    Returns `{name: {"class_name", "metadata", "url", "sha256"}}`; `url` is
+    `None` and `sha256` a dict of file digests for a preset shipped in the
+    package. A preset registered for a subclass of `cls` is included.
     """
     return {
-        name: {"metadata": dict(p.metadata), "url": p.url, "sha256": p.sha256}
+        name: {
+            "class_name": p.cls.__name__,
+            "metadata": dict(p.metadata),
+            "url": p.url,
+            "sha256": dict(p.sha256) if isinstance(p.sha256, dict) else p.sha256,
+        }
         for name, p in sorted(PRESETS.items())
-        if issubclass(p.cls, cls)
+        if cls is None or issubclass(p.cls, cls)
     }
 
 
@@ -300,6 +342,21 @@ def from_preset(cls, preset, load_weights=True):
     return model
 
 
+def generator_check(model, count=16):
+    """`count` values of `model.generator(z)` in inference mode, evenly
+    spaced over its flattened output, `z` = NumPy
+    `default_rng(0).standard_normal((2, latent_dim))`: the same noise on
+    every backend. Registered presets record them
+    (`metadata["generator_check"]`) and tests compare them on each backend.
+    """
+    import numpy as np
+
+    z = np.random.default_rng(0).standard_normal((2, model.latent_dim)).astype("float32")
+    outputs = np.asarray(model.generator.predict_on_batch(z), dtype="float64").reshape(-1)
+    spaced = outputs[np.linspace(0, outputs.size - 1, count).astype(int)]
+    return [round(float(v), 6) for v in spaced]
+
+
 # Helpers.
 
 
@@ -396,6 +453,8 @@ def _resolve(cls, preset):
                 f"`{registered.cls.__name__}.from_preset({preset!r})` (or "
                 "`gan_zoo.GAN.from_preset`, which loads any method)."
             )
+        if registered.url is None:
+            return _shipped(preset, registered.sha256)
         return _download(
             registered.url,
             registered.sha256,
@@ -417,6 +476,26 @@ def _resolve(cls, preset):
         "`save_to_preset` writes it), a file:// URL of one, or an http(s):// "
         f"URL of a {'/'.join(ARCHIVE_SUFFIXES)} archive of one."
     )
+
+
+def _shipped(name, files):
+    """The folder of a preset shipped in the package, every file checked."""
+    folder = PRETRAINED_DIR / name
+    for file, expected in files.items():
+        path = folder / file
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"Preset {name!r}: {path} is missing from the installed "
+                "gan_zoo. Reinstall gan_zoo."
+            )
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected.lower():
+            raise TamperedPresetError(
+                f"Preset {name!r}: {path} has SHA-256 {digest}, but the "
+                f"registry names {expected}: the file was changed after "
+                "gan_zoo was released. Refusing to load it; reinstall gan_zoo."
+            )
+    return str(folder)
 
 
 def _find_preset(folder):

@@ -9,6 +9,10 @@ from gan_zoo.models.pgan import PGAN
 from gan_zoo.models.softmax_gan import SoftmaxGAN
 from gan_zoo.models.wgan import WGAN
 from gan_zoo.models.wgan_gp import WGANGP
+from gan_zoo.models.dcgan_presets import DCGAN_PRESETS
+from gan_zoo.presets import register_presets
+
+register_presets(DCGAN_PRESETS, DCGAN)
 
 __all__ = [
     "DCGAN",

@@ -177,30 +177,6 @@ def test_train_on_a_folder_keeps_the_images_size(tmp_path):
     assert model.generator.output_shape == (None, 16, 16, 3)
 
 
-def test_evaluate_rgb_defaults_to_fid_inception_and_says_what_it_needs_offline(
-    tmp_path, test_data, monkeypatch
-):
-    """RGB data has no shipped classifier: `auto` takes the FID Inception
-    network; offline, one line says what to download and what works offline."""
-    from gan_zoo.datasets import sources
-
-    def offline(*args, **kwargs):
-        raise OSError("[Errno -3] Temporary failure in name resolution")
-
-    out = tmp_path / "celeba"
-    main(["train", "dcgan", "--dataset", "celeba", "--data-dir", str(test_data / "celeba"),
-          "--image-size", "16", "--base-filters", "4", "--out", str(out), *FAST])
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(sources, "fetch", offline)
-    with pytest.raises(SystemExit) as error:
-        main_evaluate(["--model", str(out / "model.keras"), "--dataset", "celeba",
-                       "--data-dir", str(test_data / "celeba"), "--num-samples", "8"])
-    message = str(error.value)
-    assert message.startswith("gan-zoo: The FID Inception weights")
-    assert "pt_inception-2015-12-05-6726825d.pth" in message and "name resolution" in message
-    assert "fashion_mnist" in message and "--extractor" in message and "\n" not in message
-
-
 def test_several_epochs_write_one_picture_each(tmp_path):
     out = tmp_path / "rotated"
     main(
@@ -386,3 +362,38 @@ def test_evaluate_offline_says_in_one_line_what_inception_needs(fashion_model, m
     assert "Temporary failure in name resolution" in message
     assert "fashion_mnist" in message and "--extractor" in message
     assert "\n" not in message
+
+
+def test_presets_lists_the_shipped_ones(capsys):
+    main(["presets"])
+    printed = capsys.readouterr().out
+    assert "dcgan_fashion_mnist: DCGAN on fashion_mnist; " in printed
+    assert "shipped with gan_zoo" in printed
+
+
+def test_sample_writes_a_grid_from_a_registered_preset(tmp_path, capsys):
+    from PIL import Image
+
+    path = tmp_path / "grid" / "samples.png"
+    main(["sample", "--preset", "dcgan_fashion_mnist", "--n", "16", "--out", str(path)])
+    assert f"Wrote 16 samples of DCGAN from preset dcgan_fashion_mnist to {path}" in (
+        capsys.readouterr().out
+    )
+    assert Image.open(path).size == (4 * 29 + 1, 4 * 29 + 1)  # 4x4 tiles of 28 + lines
+
+
+def test_sample_prints_lines_of_a_text_gan(tmp_path, capsys):
+    from gan_zoo.charmap import Charmap
+    from gan_zoo.models import FOGAN
+    from gan_zoo.models.architectures import CharCNNCritic
+    from gan_zoo.models.architectures import CharCNNGenerator
+
+    charmap = Charmap.from_lines(["a cat", "a dog"], sequence_length=8)
+    model = FOGAN(
+        CharCNNGenerator(charmap, sequence_length=8, width=4, num_blocks=1, latent_dim=4),
+        CharCNNCritic(len(charmap), sequence_length=8, width=4, num_blocks=1),
+    )
+    model.save(tmp_path / "text.keras")
+    main(["sample", "--weights", str(tmp_path / "text.keras"), "--n", "3", "--seed", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == model.generate_text(3, seed=1)

@@ -186,7 +186,8 @@ def test_unknown_name_lists_the_known_ones(registry, tmp_path):
     presets.register_presets({"dcgan_a": entry, "dcgan_b": entry}, DCGAN)
     presets.register_presets({"wgan_gp_a": entry}, WGANGP)
     assert list(DCGAN.presets) == ["dcgan_a", "dcgan_b"]
-    assert DCGAN.presets["dcgan_a"] == entry
+    assert DCGAN.presets["dcgan_a"] == {**entry, "class_name": "DCGAN"}
+    assert presets.list_presets() == GAN.presets
     assert list(GAN.presets) == ["dcgan_a", "dcgan_b", "wgan_gp_a"]
     with pytest.raises(ValueError, match="Known presets: dcgan_a, dcgan_b. A preset may"):
         DCGAN.from_preset("dcgan_nope")
@@ -205,6 +206,9 @@ def test_unknown_name_lists_the_known_ones(registry, tmp_path):
         ({"dcgan_x": {"url": "https://h/a.tar.gz", "sha256": "0" * 64}}, "exactly the keys"),
         ({"dcgan_x": {"metadata": {}, "url": "https://h/a.tar.gz", "sha256": "00"}}, "64 hex"),
         ({"dcgan_x": {"metadata": {}, "url": "https://h/a.h5", "sha256": "0" * 64}}, "archive"),
+        ({"dcgan_x": {"metadata": {}, "files": {"config.json": "0" * 64}}}, "'files' must map"),
+        ({"dcgan_x": {"metadata": {}, "files": {"config.json": "0" * 64,
+                                                "model.weights.h5": "xyz"}}}, "'files' must map"),
     ],
 )
 def test_register_presets_checks_entries(registry, presets_dict, message):

@@ -1,0 +1,68 @@
+"""The presets shipped with gan_zoo (`gan_zoo/pretrained/`, registered in
+`models/<method>_presets.py`): each loads by name with no network on this
+backend and gives the generator outputs recorded when it was shipped (the
+same NumPy noise on every backend); a changed file is refused."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from gan_zoo import GAN
+from gan_zoo import list_presets
+from gan_zoo import presets
+from gan_zoo.models import DCGAN
+
+SHIPPED = {name: entry for name, entry in list_presets().items() if entry["url"] is None}
+
+
+def test_the_shipped_presets_are_registered_and_small():
+    assert "dcgan_fashion_mnist" in SHIPPED
+    size = sum(p.stat().st_size for p in presets.PRETRAINED_DIR.rglob("*") if p.is_file())
+    assert size < 20e6  # the issue's budget for all shipped presets together
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_preset_loads_by_name_with_its_recorded_outputs(name):
+    entry = SHIPPED[name]
+    model = GAN.from_preset(name)
+    assert type(model).__name__ == entry["class_name"]
+    np.testing.assert_allclose(
+        presets.generator_check(model), entry["metadata"]["generator_check"], atol=1e-4
+    )
+
+
+def test_a_changed_file_is_refused(tmp_path, monkeypatch):
+    shutil.copytree(presets.PRETRAINED_DIR, tmp_path / "pretrained")
+    weights = tmp_path / "pretrained" / "dcgan_fashion_mnist" / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1
+    weights.write_bytes(bytes(data))
+    monkeypatch.setattr(presets, "PRETRAINED_DIR", tmp_path / "pretrained")
+    with pytest.raises(presets.TamperedPresetError, match="model.weights.h5 has SHA-256"):
+        DCGAN.from_preset("dcgan_fashion_mnist")
+    weights.unlink()
+    with pytest.raises(FileNotFoundError, match="missing from the installed gan_zoo"):
+        DCGAN.from_preset("dcgan_fashion_mnist")
+
+
+def test_unknown_name_lists_the_registered_ones():
+    with pytest.raises(ValueError, match="Known presets: .*dcgan_fashion_mnist"):
+        DCGAN.from_preset("dcgan_nope")
+
+
+@pytest.mark.slow  # 10,000 samples and 10,000 test images through the classifier: ~25 s
+def test_the_card_metric_is_reproduced_by_its_command(capsys):
+    """docs/presets/dcgan_fashion_mnist.md: `gan-zoo evaluate` printed FID
+    4.8323. The noise is NumPy's and the generator's outputs agree across
+    backends, so the same command must give it again on every backend, up to
+    float rounding (1%)."""
+    from gan_zoo.cli import main
+
+    main(["evaluate", "--preset", "dcgan_fashion_mnist", "--dataset", "fashion_mnist",
+          "--no-download", "--metric", "fid", "--metric", "class_statistics"])
+    lines = capsys.readouterr().out.splitlines()
+    fid = next(line for line in lines if line.startswith("FID (fashion_mnist classifier"))
+    assert float(fid.split(": ")[1].split()[0]) == pytest.approx(4.8323, rel=0.01)
+    assert any(line.startswith("distinct classes (fashion_mnist classifier features): 10 ")
+               for line in lines)
