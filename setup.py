@@ -23,10 +23,12 @@ BACKENDS = {
     "jax": ["jax>=0.4.38"],
     "torch": ["torch>=2.1"],
 }
+# hf://owner/repo presets (gan_zoo.presets imports it only for such a handle).
+HUB = ["huggingface_hub>=0.20"]
 # pytest-xdist: CI runs each backend's tests in 2 processes (`-n 2`).
 # pytorch-fid: the reference FID Inception architecture that
 # tests/metrics/fid_inception_test.py compares ours with (on every backend).
-TEST = ["pytest>=8", "pytest-xdist>=3.8", "pytorch-fid>=0.3"]
+TEST = ["pytest>=8", "pytest-xdist>=3.8", "pytorch-fid>=0.3", *HUB]
 
 setup(
     name="gan_zoo",
@@ -75,6 +77,7 @@ setup(
     ],
     extras_require={
         **BACKENDS,
+        "hub": HUB,
         "test": TEST,
         "all": sorted({p for ps in BACKENDS.values() for p in ps} | set(TEST)),
     },

@@ -11,8 +11,10 @@ As in KerasHub, a preset is a directory holding
 
 `GAN.from_preset(preset)` takes a local directory, a `file://` URL, an
 `http(s)://` or `file://` URL of a `.tar.gz`/`.tgz`/`.tar`/`.zip` archive
-holding the three files (at its top level or in one sub-folder), or a
-registered name. Archives are downloaded and unpacked, atomically, into the
+holding the three files (at its top level or in one sub-folder), a Hugging
+Face Hub handle `hf://owner/repo[@revision]` (through `huggingface_hub`,
+imported only then, and its cache; `HF_HUB_OFFLINE=1` reads the cache
+alone), or a registered name. Archives are downloaded and unpacked, atomically, into the
 Keras cache, `$KERAS_HOME/presets/` (see `gan_zoo.datasets.sources.fetch`);
 a registered name's archive must match its SHA-256, ad-hoc URLs are not
 checked. A registered name wins over a directory of the same name: write
@@ -21,10 +23,12 @@ checked. A registered name wins over a directory of the same name: write
 Registered presets are data: `models/<method>_presets.py` holds one dict,
 name -> `{"metadata": {...}, "url": ..., "sha256": ...}` (an archive) or
 `{"metadata": {...}, "files": {file name: sha256}}` (a preset shipped in
-the package, in `gan_zoo/pretrained/<name>/`, loaded with no network; each
-file's SHA-256 is checked at every load), which `models/__init__.py` passes
-to `register_presets(PRESETS_DICT, Method)`. `gan_zoo.list_presets()` lists
-them all, `Method.presets` those of one method.
+the package, in `gan_zoo/pretrained/<name>/`, loaded with no network) or
+`{"metadata": {...}, "url": "hf://owner/repo@revision", "sha256": {file
+name: sha256}}`; each file's SHA-256 is checked at every load.
+`models/__init__.py` passes the dict to `register_presets(PRESETS_DICT,
+Method)`. `gan_zoo.list_presets()` lists them all, `Method.presets` those
+of one method.
 
 Example:
 ```python
@@ -65,6 +69,7 @@ __all__ = [
 ]
 
 PRETRAINED_DIR = pathlib.Path(__file__).parent / "pretrained"
+HUB_SCHEME = "hf://"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "metadata.json"
@@ -148,17 +153,13 @@ def register_presets(presets, cls):
         if not isinstance(entry["metadata"], dict):
             raise ValueError(f"{where}: 'metadata' must be a dict.")
         if shipped:
-            files = entry["files"]
-            if (
-                not isinstance(files, dict)
-                or not {CONFIG_FILE, WEIGHTS_FILE} <= set(files)
-                or not all(isinstance(v, str) and _SHA256.fullmatch(v) for v in files.values())
-            ):
-                raise ValueError(
-                    f"{where}: 'files' must map {CONFIG_FILE}, {WEIGHTS_FILE} (and "
-                    f"{METADATA_FILE}) to their 64-hex-digit SHA-256. Received: {files!r}"
-                )
-            registered = RegisteredPreset(cls, dict(entry["metadata"]), None, dict(files))
+            files = _file_digests(entry["files"], where, "files")
+            _add(name, RegisteredPreset(cls, dict(entry["metadata"]), None, files), where, checked)
+            continue
+        if str(entry["url"]).startswith(HUB_SCHEME):
+            _hub_handle(entry["url"])
+            files = _file_digests(entry["sha256"], where, "sha256")
+            registered = RegisteredPreset(cls, dict(entry["metadata"]), entry["url"], files)
             _add(name, registered, where, checked)
             continue
         if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
@@ -174,6 +175,19 @@ def register_presets(presets, cls):
         registered = RegisteredPreset(cls, dict(entry["metadata"]), entry["url"], entry["sha256"])
         _add(name, registered, where, checked)
     PRESETS.update(checked)
+
+
+def _file_digests(files, where, key):
+    if (
+        not isinstance(files, dict)
+        or not {CONFIG_FILE, WEIGHTS_FILE} <= set(files)
+        or not all(isinstance(v, str) and _SHA256.fullmatch(v) for v in files.values())
+    ):
+        raise ValueError(
+            f"{where}: '{key}' must map {CONFIG_FILE}, {WEIGHTS_FILE} (and "
+            f"{METADATA_FILE}) to their 64-hex-digit SHA-256. Received: {files!r}"
+        )
+    return dict(files)
 
 
 def _add(name, registered, where, checked):
@@ -292,8 +306,8 @@ def from_preset(cls, preset, load_weights=True):
         cls: the class asked for; the preset's class must be it or a subclass
             (`GAN` loads any method).
         preset: a directory (str or path), a `file://` URL of one, an
-            `http(s)://` or `file://` URL of an archive, or a name of
-            `cls.presets`.
+            `http(s)://` or `file://` URL of an archive, a Hugging Face Hub
+            handle `hf://owner/repo[@revision]`, or a name of `cls.presets`.
         load_weights: `False` gives the architecture with fresh random weights.
 
     Returns:
@@ -427,6 +441,8 @@ def _resolve(cls, preset):
     """The local directory of `preset`, downloading an archive if needed."""
     if not isinstance(preset, str):
         raise TypeError(f"`preset` must be a name, a path or a URL. Received: {preset!r}")
+    if preset.startswith(HUB_SCHEME):
+        return _from_hub(preset)
     if "://" in preset:
         parts = urllib.parse.urlsplit(preset)
         if parts.scheme == "file":
@@ -454,7 +470,9 @@ def _resolve(cls, preset):
                 "`gan_zoo.GAN.from_preset`, which loads any method)."
             )
         if registered.url is None:
-            return _shipped(preset, registered.sha256)
+            return _verified(preset, PRETRAINED_DIR / preset, registered.sha256)
+        if registered.url.startswith(HUB_SCHEME):
+            return _verified(preset, _from_hub(registered.url), registered.sha256)
         return _download(
             registered.url,
             registered.sha256,
@@ -478,24 +496,51 @@ def _resolve(cls, preset):
     )
 
 
-def _shipped(name, files):
-    """The folder of a preset shipped in the package, every file checked."""
-    folder = PRETRAINED_DIR / name
+def _verified(name, folder, files):
+    """`folder` of a registered preset, once each file's SHA-256 matches."""
+    folder = pathlib.Path(folder)
+    shipped = folder.parent == PRETRAINED_DIR
+    fix = "Reinstall gan_zoo." if shipped else f"Delete {folder} to download it again."
     for file, expected in files.items():
         path = folder / file
         if not path.is_file():
-            raise FileNotFoundError(
-                f"Preset {name!r}: {path} is missing from the installed "
-                "gan_zoo. Reinstall gan_zoo."
-            )
+            raise FileNotFoundError(f"Preset {name!r}: {path} is missing. {fix}")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != expected.lower():
             raise TamperedPresetError(
                 f"Preset {name!r}: {path} has SHA-256 {digest}, but the "
-                f"registry names {expected}: the file was changed after "
-                "gan_zoo was released. Refusing to load it; reinstall gan_zoo."
+                f"registry names {expected}: it is not the file that was "
+                f"registered. Refusing to load it. {fix}"
             )
     return str(folder)
+
+
+def _hub_handle(handle):
+    """`(repo_id, revision or None)` of `hf://owner/repo[@revision]`."""
+    repo_id, at, revision = handle[len(HUB_SCHEME):].partition("@")
+    parts = repo_id.split("/")
+    if len(parts) != 2 or not all(parts) or (at and not revision):
+        raise ValueError(
+            f"{handle!r}: a Hugging Face Hub preset is hf://owner/repo or "
+            "hf://owner/repo@revision."
+        )
+    return repo_id, revision or None
+
+
+def _from_hub(handle):
+    """The local folder of `hf://owner/repo[@revision]`, through
+    huggingface_hub's cache (`HF_HUB_OFFLINE=1` reads only the cache)."""
+    repo_id, revision = _hub_handle(handle)
+    try:
+        import huggingface_hub
+    except ImportError as error:
+        raise ImportError(
+            f"{handle!r}: Hugging Face Hub presets need the huggingface_hub "
+            "package: `pip install huggingface_hub` (or gan_zoo[hub])."
+        ) from error
+    return huggingface_hub.snapshot_download(
+        repo_id, revision=revision, allow_patterns=[CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE]
+    )
 
 
 def _find_preset(folder):

@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import tarfile
 import zipfile
 
@@ -341,8 +342,8 @@ def test_an_archive_without_a_preset_keeps_nothing(tmp_path, cache, http_folder)
     assert files_under(cache) == []
     with pytest.raises(ValueError, match="must be a directory .file://. or an archive"):
         DCGAN.from_preset(http_folder(served) + "model.weights.h5")
-    with pytest.raises(ValueError, match="unsupported URL scheme 'hf'"):
-        DCGAN.from_preset("hf://someone/dcgan")
+    with pytest.raises(ValueError, match="unsupported URL scheme 'ftp'"):
+        DCGAN.from_preset("ftp://someone/dcgan.tar.gz")
 
 
 def test_toy_model_round_trip(tmp_path):
@@ -374,3 +375,65 @@ def test_text_model_keeps_its_charmap(tmp_path):
     assert loaded.generator.charmap.get_config() == charmap.get_config()
     for a, b in zip(numpy_weights(loaded), numpy_weights(model), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def hub_cache(root, repo_id, directory, revision="main"):
+    """A huggingface_hub cache holding `directory`'s files as one commit of
+    `repo_id`, laid out as huggingface_hub lays it out: blobs named by
+    content, the snapshot's files linked to them, the branch in refs/."""
+    commit = hashlib.sha1(repo_id.encode()).hexdigest()
+    repo = pathlib.Path(root) / f"models--{repo_id.replace('/', '--')}"
+    (repo / "blobs").mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / revision).write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for name in os.listdir(directory):
+        blob = repo / "blobs" / sha256(pathlib.Path(directory) / name)
+        shutil.copyfile(pathlib.Path(directory) / name, blob)
+        os.symlink(os.path.relpath(blob, snapshot), snapshot / name)
+    return commit
+
+
+@pytest.fixture
+def offline_hub(monkeypatch, tmp_path):
+    """An empty huggingface_hub cache with HF_HUB_OFFLINE=1 (read before
+    huggingface_hub is first imported, so set in a fresh import)."""
+    import importlib
+    import sys
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for module in [m for m in sys.modules if m.split(".")[0] == "huggingface_hub"]:
+        monkeypatch.delitem(sys.modules, module)
+    importlib.import_module("huggingface_hub")
+    return tmp_path / "hub"
+
+
+def test_hub_handles_load_from_an_offline_cache(saved, offline_hub, registry):
+    model, directory = saved
+    commit = hub_cache(offline_hub, "someone/dcgan", directory)
+    for handle in ("hf://someone/dcgan", f"hf://someone/dcgan@{commit}"):
+        assert_same_model(DCGAN.from_preset(handle), model)
+    with pytest.raises(OSError, match="outgoing traffic has been disabled"):
+        DCGAN.from_preset("hf://someone/missing")
+    for bad in ("hf://someone", "hf://a/b/c", "hf://someone/dcgan@"):
+        with pytest.raises(ValueError, match="hf://owner/repo or hf://owner/repo@revision"):
+            DCGAN.from_preset(bad)
+    # Registered: each file's SHA-256 is checked after the cache lookup.
+    files = {name: sha256(directory / name) for name in os.listdir(directory)}
+    entry = {"metadata": {}, "url": f"hf://someone/dcgan@{commit}", "sha256": files}
+    presets.register_presets({"dcgan_hub": entry}, DCGAN)
+    assert_same_model(DCGAN.from_preset("dcgan_hub"), model)
+    wrong = {**files, "model.weights.h5": "0" * 64}
+    presets.register_presets({"dcgan_hub_wrong": {**entry, "sha256": wrong}}, DCGAN)
+    with pytest.raises(presets.TamperedPresetError, match="Delete .* to download it again"):
+        DCGAN.from_preset("dcgan_hub_wrong")
+
+
+def test_hub_handle_without_huggingface_hub_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "huggingface_hub", None)  # import fails
+    with pytest.raises(ImportError, match="pip install huggingface_hub"):
+        DCGAN.from_preset("hf://someone/dcgan")

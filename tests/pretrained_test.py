@@ -42,7 +42,7 @@ def test_a_changed_file_is_refused(tmp_path, monkeypatch):
     with pytest.raises(presets.TamperedPresetError, match="model.weights.h5 has SHA-256"):
         DCGAN.from_preset("dcgan_fashion_mnist")
     weights.unlink()
-    with pytest.raises(FileNotFoundError, match="missing from the installed gan_zoo"):
+    with pytest.raises(FileNotFoundError, match="is missing. Reinstall gan_zoo"):
         DCGAN.from_preset("dcgan_fashion_mnist")
 
 
