@@ -10,9 +10,11 @@ from gan_zoo.models.softmax_gan import SoftmaxGAN
 from gan_zoo.models.wgan import WGAN
 from gan_zoo.models.wgan_gp import WGANGP
 from gan_zoo.models.dcgan_presets import DCGAN_PRESETS
+from gan_zoo.models.softmax_gan_presets import SOFTMAX_GAN_PRESETS
 from gan_zoo.presets import register_presets
 
 register_presets(DCGAN_PRESETS, DCGAN)
+register_presets(SOFTMAX_GAN_PRESETS, SoftmaxGAN)
 
 __all__ = [
     "DCGAN",
