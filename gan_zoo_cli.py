@@ -275,7 +275,8 @@ def _add_evaluate_parser(commands):
         type=pathlib.Path,
         metavar="NPZ",
         help="reuse the real images' feature mean and covariance from NPZ, "
-        "or compute and save them there when it does not exist (FID only)",
+        "or compute and save them there when it does not exist (for FID; "
+        "the file names the data and feature space it holds)",
     )
     evaluate.add_argument(
         "--num-samples",

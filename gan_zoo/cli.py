@@ -485,10 +485,11 @@ def _reference(args, extractor, metrics, size, real):
     (computed and saved there when the file does not exist yet)."""
     path = args.reference_statistics
     if path is not None and path.is_file():
-        if metrics != ["fid"]:
+        per_image = [m for m in metrics if METRICS[m].needs_features]
+        if per_image:
             args.command_parser.error(
-                "--reference-statistics serve FID only; drop it for --metric "
-                + ", ".join(m for m in metrics if m != "fid")
+                "--reference-statistics serve FID (a mean and a covariance); "
+                f"--metric {', '.join(per_image)} needs the images: drop one of them"
             )
         statistics = FeatureStatistics.load(path)
         if (statistics.extractor, statistics.source) != (extractor.name, real):

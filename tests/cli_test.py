@@ -295,11 +295,15 @@ def test_evaluate_saves_then_reuses_reference_statistics(fashion_model, tmp_path
     again = _evaluate_fashion(fashion_model, "--reference-statistics", str(path))
     assert f"Reference statistics from {path} (128 images)" in capsys.readouterr().out
     assert again["fid"] == pytest.approx(first["fid"], rel=1e-6)
+    # Metrics without a reference go with the statistics.
+    both = _evaluate_fashion(fashion_model, "--reference-statistics", str(path),
+                             "--metric", "fid", "--metric", "class_statistics")
+    assert both["fid"] == pytest.approx(first["fid"], rel=1e-6) and "class_kl" in both
     for extra, message in [
         (["--extractor", "mnist"], "hold fashion_mnist (test) at 28x28 in fashion_mnist "
                                    "classifier features, not fashion_mnist (test) at 28x28 "
                                    "in mnist classifier features"),
-        (["--metric", "kid"], "serve FID only; drop it for --metric kid"),
+        (["--metric", "kid"], "--metric kid needs the images: drop one of them"),
     ]:
         with pytest.raises(SystemExit) as error:
             _evaluate_fashion(fashion_model, "--reference-statistics", str(path), *extra)
