@@ -244,7 +244,7 @@ def table(path):
         peak = 100 * r["tflops"] / PEAKS[r["precision"]]
         lines.append(
             head + f"| {r['images_per_s']:.0f} | {r['step_ms']:.2f} | {ratio} "
-            f"| {r['tflops']:.1f} | {peak:.2f} | {r['warmup_s']:.1f} |"
+            f"| {r['tflops']:.3g} | {peak:.3g} | {r['warmup_s']:.1f} |"
         )
     return "\n".join(lines)
 
