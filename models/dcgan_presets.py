@@ -1,8 +1,5 @@
-"""The registered DCGAN presets, shipped in `gan_zoo/pretrained/<name>/`.
-
-Each entry was printed by `tools/ship_preset.py`; its card, with the
-training command and the measured metrics, is `docs/presets/<name>.md`.
-"""
+"""The DCGAN presets shipped with gan_zoo: entries of `tools/ship_preset.py`,
+cards in `docs/presets/`."""
 
 DCGAN_PRESETS = {
     "dcgan_fashion_mnist": {
