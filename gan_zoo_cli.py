@@ -110,7 +110,7 @@ def parser():
     """The `gan-zoo` argument parser; imports nothing of Keras or gan_zoo."""
     command_line = argparse.ArgumentParser(
         prog="gan-zoo",
-        description="Train and evaluate GANs of the gan_zoo model zoo.",
+        description="Train, evaluate and sample GANs of the gan_zoo model zoo.",
         epilog=BACKEND_HELP,
     )
     _add_global_options(command_line)
