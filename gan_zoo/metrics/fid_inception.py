@@ -37,9 +37,12 @@ import tempfile
 import keras
 import numpy as np
 
+from gan_zoo.metrics.features import INCEPTION_SIZE
+from gan_zoo.metrics.features import FeatureExtractor
+from gan_zoo.metrics.features import WeightsUnavailableError
+from gan_zoo.metrics.features import offline_extractors
 from gan_zoo.metrics.torch_checkpoint import read_state_dict
 
-INCEPTION_SIZE = 299
 NUM_LOGITS = 1008
 WEIGHTS_URL = (
     "https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/"
@@ -326,10 +329,6 @@ def fid_inception_extractor(weights="fid", batch_size=32):
         WeightsUnavailableError: when the weights cannot be downloaded; the
             message says where to put the file and names offline extractors.
     """
-    from gan_zoo.metrics.features import FeatureExtractor
-    from gan_zoo.metrics.features import WeightsUnavailableError
-    from gan_zoo.metrics.features import offline_extractors
-
     model = fid_inception_network()
     if weights is None:
         name, short_name = "FID Inception random-weight features, not comparable", "fid_inception_random"
