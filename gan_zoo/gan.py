@@ -198,8 +198,18 @@ class GAN(keras.Model):
 
     # The step.
 
+    def draw(self, distribution, shape, **kwargs):
+        """`distribution(shape, seed=self.seed_generator, **kwargs)`, a random
+        draw of the step whose first axis is the batch (e.g.
+        `keras.random.normal`). Under a multi-replica `tf.distribute`
+        strategy each replica gets its rows of the global batch's draw."""
+        return backend.replica_rows(
+            lambda shape: distribution(shape, seed=self.seed_generator, **kwargs),
+            shape,
+        )
+
     def sample_noise(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        return self.draw(keras.random.normal, (n, self.latent_dim))
 
     def train_step(self, *args):
         return backend.train_step(self, self._train_step, *args)
@@ -335,8 +345,18 @@ class GAN(keras.Model):
         if d_optimizer is None:
             d_optimizer, g_optimizer = self.default_optimizers()
         self._requested_jit_compile = jit_compile
+        replicas = backend.replicas(self)
         if jit_compile == "auto":
-            jit_compile = backend.COMPILES_WITH_XLA
+            # As Keras decides: no XLA across tf.distribute replicas.
+            jit_compile = backend.COMPILES_WITH_XLA and replicas == 1
+        elif jit_compile is True and replicas > 1:
+            warnings.warn(
+                f"XLA cannot compile a step that tf.distribute runs on {replicas} "
+                "replicas (Keras does not either): running it as a tf.function "
+                "graph.",
+                stacklevel=2,
+            )
+            jit_compile = False
         scale_loss = auto_scale_loss and any(
             m.dtype_policy.name == "mixed_float16"
             for m in (self, self.generator, self.discriminator)
@@ -432,6 +452,9 @@ class GAN(keras.Model):
             x, y = x[:at], None if y is None else y[:at]
         step_size = (batch_size or 32) * self.n_critic
         batches = FullBatches(x, y, step_size, shuffle=kwargs.pop("shuffle", True))
+        # FullBatches shuffles the samples itself; Keras would also shuffle
+        # the order of its batches, even under `shuffle=False`.
+        kwargs["shuffle"] = False
         return batches, None, kwargs
 
     def _check_batch(self, real, n_critic=1):

@@ -263,7 +263,12 @@ def _per_sample_norm(x):
     return ops.sqrt(_squared_norms(x) + _NORM_EPSILON)
 
 
-def wasserstein_gradient_penalty(critic, real, fake, seed=None):
+def per_sample_shape(x):
+    """`(batch, 1, ..., 1)`: the shape of one random weight per sample of `x`."""
+    return (ops.shape(x)[0],) + (1,) * (len(x.shape) - 1)
+
+
+def wasserstein_gradient_penalty(critic, real, fake, seed=None, eps=None):
     """The two-sided gradient penalty of WGAN-GP.
 
     Formula:
@@ -281,6 +286,8 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
         real: a batch of real samples.
         fake: a batch of generated samples of the same shape.
         seed: a `keras.random.SeedGenerator` or integer for `eps`.
+        eps: the weights, of shape `per_sample_shape(real)`, to use instead
+            of drawing them.
 
     Returns:
         A scalar. For a linear critic `f(x) = w.x` it is `(||w|| - 1)^2`.
@@ -291,8 +298,8 @@ def wasserstein_gradient_penalty(critic, real, fake, seed=None):
             "`real` and `fake` must have the same sample shape. "
             f"Received: real.shape={real.shape}, fake.shape={fake.shape}"
         )
-    eps_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(eps_shape, seed=seed, dtype=real.dtype)
+    if eps is None:
+        eps = keras.random.uniform(per_sample_shape(real), seed=seed, dtype=real.dtype)
     x_hat = eps * real + (1.0 - eps) * fake
     _, grad = backend.outputs_and_input_gradient(critic, x_hat)
     return _mean(ops.square(_per_sample_norm(grad) - 1.0))

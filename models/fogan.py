@@ -78,9 +78,10 @@ class FOGAN(GAN):
     def perturb(self, real, fake):
         """`x~ = fake + a * (real - fake)`, `a ~ U[0, max_perturbation]` per sample."""
         fake = ops.convert_to_tensor(fake)
-        shape = (ops.shape(fake)[0],) + (1,) * (len(fake.shape) - 1)
-        a = keras.random.uniform(
-            shape, maxval=self.max_perturbation, seed=self.seed_generator,
+        a = self.draw(
+            keras.random.uniform,
+            losses.per_sample_shape(fake),
+            maxval=self.max_perturbation,
             dtype=fake.dtype,
         )
         return fake + a * (ops.cast(real, fake.dtype) - fake)

@@ -59,9 +59,10 @@ class WGANGP(GAN):
 
     def discriminator_penalties(self, real, fake, training=True):
         critic = lambda x: self.discriminator(x, training=training)  # noqa: E731
-        penalty = losses.wasserstein_gradient_penalty(
-            critic, real, fake, seed=self.seed_generator
+        eps = self.draw(
+            keras.random.uniform, losses.per_sample_shape(real), dtype=real.dtype
         )
+        penalty = losses.wasserstein_gradient_penalty(critic, real, fake, eps=eps)
         return {"gradient_penalty": self.gradient_penalty_weight * penalty}
 
     def get_config(self):

@@ -14,6 +14,12 @@ import pytest
 # Keras reads KERAS_HOME when it is first imported: set it before that.
 os.environ.setdefault("KERAS_HOME", tempfile.mkdtemp(prefix="gan_zoo_keras_home_"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Under pytest-xdist each worker gets one core. torch's intra-op threads
+# would busy-wait on the other worker's core: on CI's two cores the torch
+# run took 995 s in one process and 632 s in two single-threaded workers
+# (2026-12-01). Set before torch is first imported, which reads it.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("KERAS_BACKEND") == "torch":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from gan_zoo import backend
 from gan_zoo.gan import _all_finite
 from gan_zoo.models import FOGAN, GAN, WGAN, WGANGP
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
@@ -355,6 +356,49 @@ def test_numpy_data_is_cut_into_full_steps_reshuffled_each_epoch():
     epochs = [np.concatenate(model.seen[:4]), np.concatenate(model.seen[4:])]
     assert all(len(np.unique(e, axis=0)) == 16 for e in epochs)
     assert not np.array_equal(epochs[0], epochs[1])
+
+
+def test_shuffle_false_feeds_the_samples_in_order():
+    """`fit(shuffle=False)` keeps the data's order: Keras would otherwise
+    shuffle the order of the full batches."""
+    model = toy_model(RecordingWGAN, n_critic=1)
+    model.seen = []
+    model.compile(run_eagerly=True)
+    data = np.arange(64, dtype="float32").reshape(32, 2)
+    model.fit(data, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    np.testing.assert_array_equal(np.concatenate(model.seen), data)
+
+
+class CountingGAN(GAN):
+    """Counts the Python runs of its steps: under jit, one per trace."""
+
+    def _train_step(self, data):
+        self.traces["train"] += 1
+        return super()._train_step(data)
+
+    def _test_step(self, data):
+        self.traces["test"] += 1
+        return super()._test_step(data)
+
+
+@pytest.mark.parametrize("n_critic", [1, 5])
+def test_the_compiled_step_is_traced_in_the_first_epoch_only(n_critic):
+    """Protects the speed claim of issue 18: after the first epoch no step is
+    traced again (each retrace compiles the whole step anew), in training
+    and in validation."""
+    model = toy_model(CountingGAN, n_critic=n_critic)
+    model.traces = {"train": 0, "test": 0}
+    model.compile()
+    model.fit(points(640), batch_size=32, epochs=1, validation_data=points(96, 1), verbose=0)
+    first = dict(model.traces)
+    model.fit(points(640), batch_size=32, epochs=3, validation_data=points(96, 1), verbose=0)
+    if backend.COMPILES_WITH_XLA:
+        assert 1 <= first["train"] <= 2 and 1 <= first["test"] <= 2, first
+        assert model.traces == first, (first, model.traces)
+    else:
+        # torch runs the step eagerly: one Python run a step, none cached.
+        steps = 640 // (32 * n_critic)
+        assert first["train"] == steps and model.traces["train"] == 4 * steps
 
 
 def test_numpy_data_smaller_than_one_step_says_so():

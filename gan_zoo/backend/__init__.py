@@ -12,13 +12,20 @@ them through this module:
   (the loss scaled under `mixed_float16`) with respect to `variables` only
   (zero for a variable the loss does not use) and applies it with `optimizer`;
   with `when` (a boolean scalar tensor) only where it is true, else nothing
-  changes. Returns the unscaled `(loss, logs)`.
+  changes. Returns the unscaled `(loss, logs)`. Under a `tf.distribute`
+  strategy the gradient is that of the global batch's mean loss.
 - `outputs_and_input_gradient(fn, x)`: `(fn(x), gradient)` from one call of
   `fn`, where `gradient` is that of `sum(fn(x))` with respect to the INPUT
   `x`. Both stay differentiable with respect to the weights `fn` uses (for
   gradient penalties inside a loss); a loss that needs `fn(x)` too takes
   these outputs rather than calling `fn` on `x` a second time. State that the
   call updates (batch-norm statistics, seed states) is kept, as after `fn(x)`.
+- `replicas(model=None)`: how many replicas run the (model's) step, each on
+  its share of the batch (>1 only under a multi-device `tf.distribute`
+  strategy).
+- `replica_rows(draw, shape)`: `draw(shape)`, a random tensor whose first
+  axis is the batch; on several replicas, this replica's rows of the global
+  batch's draw, so that the run sees the values one device would.
 """
 
 import keras
@@ -28,6 +35,8 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "jax":
     from gan_zoo.backend.jax import (
         outputs_and_input_gradient,
+        replica_rows,
+        replicas,
         test_step,
         train_step,
         update,
@@ -35,6 +44,8 @@ if _BACKEND == "jax":
 elif _BACKEND == "tensorflow":
     from gan_zoo.backend.tensorflow import (
         outputs_and_input_gradient,
+        replica_rows,
+        replicas,
         test_step,
         train_step,
         update,
@@ -42,6 +53,8 @@ elif _BACKEND == "tensorflow":
 elif _BACKEND == "torch":
     from gan_zoo.backend.torch import (
         outputs_and_input_gradient,
+        replica_rows,
+        replicas,
         test_step,
         train_step,
         update,
@@ -61,6 +74,8 @@ __all__ = [
     "COMPILES_WITH_XLA",
     "SUPPORTS_COMPILED_INPUT_GRADIENTS",
     "outputs_and_input_gradient",
+    "replica_rows",
+    "replicas",
     "test_step",
     "train_step",
     "update",

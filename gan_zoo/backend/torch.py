@@ -42,3 +42,12 @@ def outputs_and_input_gradient(fn, x):
         # critic's weights.
         (grad,) = torch.autograd.grad(outputs.sum(), x, create_graph=True)
     return outputs, grad
+
+
+def replicas(model=None):
+    """1: Keras's torch trainer runs on one device."""
+    return 1
+
+
+def replica_rows(draw, shape):
+    return draw(shape)
