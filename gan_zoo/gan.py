@@ -250,7 +250,7 @@ class GAN(keras.Model):
         real, labels = self._real_batch(data, self.n_critic)
 
         def d_loss(real, labels):
-            fake = ops.stop_gradient(self._generate_like(real))
+            fake = backend.without_gradient(lambda: self._generate_like(real))
             return self._discriminator_objective(real, fake, labels)
 
         def g_loss(real, labels):

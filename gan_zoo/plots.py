@@ -1,5 +1,6 @@
 """Figures of a training run, drawn with matplotlib: the loss curves of a
-`log.csv` and a scatter plot of real and generated 2-D points.
+`log.csv`, a scatter plot of real and generated 2-D points, and measured
+curves side by side.
 
 Each function saves one PNG and returns the `matplotlib.figure.Figure`,
 drawn off-screen (a `Figure` and its Agg canvas, never pyplot's GUI).
@@ -103,4 +104,30 @@ def scatter_2d(real, generated, png_path, title=None):
         axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend(markerscale=3, loc="upper right")
+    return _save(figure, png_path)
+
+
+def curves(panels, png_path, title=None):
+    """Plots measured curves, one panel per entry of `panels`: a dict with
+    `"xlabel"`, `"ylabel"` and `"series"`, a dict name -> `(x, y)`; each
+    series is one labelled line with markers. A panel may add `"floor"`, a
+    value drawn as a dashed horizontal line (e.g. an estimator's floor).
+
+    Returns:
+        The `Figure`, saved as `png_path` (parent folders are created).
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6 * len(panels), 5), dpi=100, layout="constrained")
+    for axes, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
+        for name, (x, y) in panel["series"].items():
+            axes.plot(x, y, marker=".", label=name)
+        if panel.get("floor") is not None:
+            axes.axhline(panel["floor"], color="grey", linestyle="--", label="floor")
+        axes.set_xlabel(panel["xlabel"])
+        axes.set_ylabel(panel["ylabel"])
+        axes.grid(alpha=0.3)
+        axes.legend()
+    if title:
+        figure.suptitle(title)
     return _save(figure, png_path)

@@ -16,7 +16,7 @@ matter there.
 For one backend (`--backend`, or `--all`: one subprocess each, since Keras
 reads `KERAS_BACKEND` once) it builds, per method (FOGAN: 1 critic update,
 batch norm in G; WGAN-GP: 10 critic updates; the settings of
-`tools/compare_text.py`), the pair in both forms with the same weights,
+`tools/reproduce/fogan_text.py`), the pair in both forms with the same weights,
 trains each `--warmup` steps, then times `--repeats` runs of `--steps` steps
 (one `fit` call each, ended by reading the weights back), alternating which
 form goes first. Printed: median seconds per step of each form, their ratio

@@ -20,6 +20,8 @@ them through this module:
   gradient penalties inside a loss); a loss that needs `fn(x)` too takes
   these outputs rather than calling `fn` on `x` a second time. State that the
   call updates (batch-norm statistics, seed states) is kept, as after `fn(x)`.
+- `without_gradient(fn)`: `fn()` as a constant for every gradient of the
+  step (torch builds no autograd graph for it).
 - `replicas(model=None)`: how many replicas run the (model's) step, each on
   its share of the batch (>1 only under a multi-device `tf.distribute`
   strategy).
@@ -40,6 +42,7 @@ if _BACKEND == "jax":
         test_step,
         train_step,
         update,
+        without_gradient,
     )
 elif _BACKEND == "tensorflow":
     from gan_zoo.backend.tensorflow import (
@@ -49,6 +52,7 @@ elif _BACKEND == "tensorflow":
         test_step,
         train_step,
         update,
+        without_gradient,
     )
 elif _BACKEND == "torch":
     from gan_zoo.backend.torch import (
@@ -58,6 +62,7 @@ elif _BACKEND == "torch":
         test_step,
         train_step,
         update,
+        without_gradient,
     )
 else:
     raise ImportError(
@@ -79,4 +84,5 @@ __all__ = [
     "test_step",
     "train_step",
     "update",
+    "without_gradient",
 ]

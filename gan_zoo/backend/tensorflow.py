@@ -69,3 +69,7 @@ def outputs_and_input_gradient(fn, x):
     # An enclosing tape records the call and this gradient, so both can be
     # differentiated again with respect to the critic's weights.
     return outputs, tape.gradient(total, x)
+
+
+def without_gradient(fn):
+    return tf.stop_gradient(fn())

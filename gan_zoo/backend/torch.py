@@ -51,3 +51,10 @@ def replicas(model=None):
 
 def replica_rows(draw, shape):
     return draw(shape)
+
+
+def without_gradient(fn):
+    # No autograd graph for what no gradient will flow through (the
+    # generator's forward pass in the critic's step).
+    with torch.no_grad():
+        return fn()
