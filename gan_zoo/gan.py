@@ -42,9 +42,12 @@ class GAN(keras.Model):
     - `after_discriminator_step()`: e.g. weight clipping;
     - `generator_update_due()`: a boolean tensor to skip some generator
       updates (e.g. WGAN's warm-up), or None to update at every step.
-    Each logged term needs a name in the class's `log_names`. Each player's
-    weight regularizers (`kernel_regularizer=...`) are added to its loss and
-    logged as `d_regularization_loss` / `g_regularization_loss`.
+    A random draw of a step (noise, per-sample weights) goes through
+    `draw(distribution, shape)`, so that data-parallel replicas see the
+    values one device would. Each logged term needs a name in the class's
+    `log_names`. Each player's weight regularizers (`kernel_regularizer=...`)
+    are added to its loss and logged as `d_regularization_loss` /
+    `g_regularization_loss`.
 
     Each of the `n_critic` discriminator updates of a step takes its own real
     batch and fresh noise, as in WGAN's and WGAN-GP's algorithms: `fit`
