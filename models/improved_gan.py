@@ -202,7 +202,7 @@ class SemiSupervisedGAN(ImprovedGAN):
     Optimizers: Adam(3e-4, beta_1=0.5) for both players. The paper's MNIST
     code uses 3e-3 with weight-normalised layers (and reports the test error
     of a moving average of D's weights); with plain Dense layers, measured
-    on 8,000 MNIST digits with 100 labels (`tools/semi_supervised_mnist.py`),
+    on 8,000 MNIST digits with 100 labels (`tools/reproduce/semi_supervised_mnist.py`),
     3e-3 stayed at 23-27% held-out error where 3e-4 reached 13% in 20 epochs.
 
     Data: each element that `fit` receives is

@@ -4,6 +4,7 @@ global dtype policy."""
 
 import functools
 import http.server
+import importlib.util
 import os
 import pathlib
 import tempfile
@@ -20,6 +21,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # (2026-12-01). Set before torch is first imported, which reads it.
 if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("KERAS_BACKEND") == "torch":
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session")
+def load_tool():
+    """`load_tool("reproduce/fogan_text.py")`: a script under `tools/`,
+    imported as a module (the scripts are not a package)."""
+
+    def load(relative_path):
+        path = pathlib.Path(__file__).resolve().parent.parent / "tools" / relative_path
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
 
 
 @pytest.fixture

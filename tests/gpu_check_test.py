@@ -3,7 +3,6 @@ when one is. Here on CPU at the smallest setting: both frameworks measure,
 the table lines them up, and the plain PyTorch reference has the same
 networks as gan_zoo (same parameters)."""
 
-import importlib.util
 import os
 import pathlib
 import subprocess
@@ -15,16 +14,9 @@ import pytest
 TOOL = pathlib.Path(__file__).resolve().parent.parent / "tools" / "gpu_check.py"
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location("gpu_check", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_pytorch_reference_has_the_same_networks():
+def test_pytorch_reference_has_the_same_networks(load_tool):
     torch = pytest.importorskip("torch")  # noqa: F841  (installed with the test extra)
-    tool = load_tool()
+    tool = load_tool("gpu_check.py")
     for network in tool.keras_networks():
         reference = tool.torch_network(network)
         assert sum(p.numel() for p in reference.parameters()) == sum(

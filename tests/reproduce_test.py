@@ -3,25 +3,14 @@ the command line's entry point and writes a table with finite numbers, its
 curves and its figure (docs/reproductions.md has the runs at full scale)."""
 
 import csv
-import importlib.util
 import math
-import pathlib
 
 import pytest
 
-TOOLS = pathlib.Path(__file__).resolve().parent.parent / "tools" / "reproduce"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.slow  # two tiny text GANs, 1 step each: ~10-25 s
-def test_fogan_text_writes_curves_table_and_figure(test_data, tmp_path, capsys):
-    load("fogan_text").main([
+def test_fogan_text_writes_curves_table_and_figure(load_tool, test_data, tmp_path, capsys):
+    load_tool("reproduce/fogan_text.py").main([
         "--corpus", str(test_data / "lm1b"), "--steps", "1", "--eval-every", "1",
         "--width", "8", "--blocks", "1", "--samples", "32", "--out", str(tmp_path),
     ])
@@ -41,8 +30,8 @@ def test_fogan_text_writes_curves_table_and_figure(test_data, tmp_path, capsys):
 
 
 @pytest.mark.slow  # two tiny DCGANs of 2 steps and two ring runs of 2 steps: ~10-20 s
-def test_softmax_gan_stability_writes_runs_table_and_samples(tmp_path):
-    tool = load("softmax_gan_stability")
+def test_softmax_gan_stability_writes_runs_table_and_samples(load_tool, tmp_path):
+    tool = load_tool("reproduce/softmax_gan_stability.py")
     settings = ["(b) ReLU in D, data in [0, 1]"]
     tool.main(["--epochs", "1", "--steps-per-epoch", "2", "--seeds", "0", "--samples", "100",
                "--ring-steps", "2", "--settings", *settings, "--out", str(tmp_path)])
@@ -56,3 +45,40 @@ def test_softmax_gan_stability_writes_runs_table_and_samples(tmp_path):
     table = (tmp_path / "table.md").read_text()
     assert table.count("| (b) ReLU in D, data in [0, 1] |") == 2 and "- SoftmaxGAN: (" in table
     assert len(list((tmp_path / "samples").glob("*.png"))) == 2
+
+
+@pytest.mark.slow  # three tiny MLP classifiers, 1 epoch of 200 digits each: ~10-20 s
+def test_semi_supervised_mnist_writes_curves_table_figure_and_presets(load_tool, test_data, tmp_path):
+    curves = load_tool("reproduce/semi_supervised_mnist.py").main([
+        "--data-dir", str(test_data / "mnist"), "--epochs", "1", "--eval-every", "1",
+        "--max-digits", "200", "--labels-per-class", "2", "--hidden-units", "16",
+        "--batch-size", "50", "--out", str(tmp_path),
+    ])
+    assert list(curves) == ["GAN", "GAN+MBD", "labels only"]
+    with open(tmp_path / "curves.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["variant"], int(r["epoch"])) for r in rows] == [(v, 1) for v in curves]
+    assert all(0.0 <= float(r["error"]) <= 1.0 for r in rows)
+    table = (tmp_path / "table.md").read_text().splitlines()
+    assert table[0] == "| variant | held-out error | seconds |" and len(table) == 7
+    assert (tmp_path / "error.png").stat().st_size > 1000
+    from gan_zoo import GAN
+
+    model = GAN.from_preset(str(tmp_path / "GAN+MBD"))
+    assert model.classify(model.generate(3, seed=0)).shape == (3, 10)
+
+
+@pytest.mark.slow  # five tiny ring runs of 40 steps: ~15-30 s
+def test_improved_gan_techniques_writes_runs_table_and_figure(load_tool, tmp_path):
+    tool = load_tool("reproduce/improved_gan_techniques.py")
+    rows = tool.main(["--steps", "40", "--chunk", "10", "--eval-every", "20", "--seeds", "0",
+                      "--out", str(tmp_path)])
+    assert [r["variant"] for r in rows] == list(tool.VARIANTS)
+    for row in rows:
+        assert 0 <= row["modes"] <= 8 and math.isfinite(row["d_loss_std"])
+        assert row["d_loss_std"] > 0 and row["g_loss_std"] > 0  # two chunks in the second half
+    with open(tmp_path / "curves.csv", newline="") as f:
+        assert [int(r["step"]) for r in csv.DictReader(f)] == [20, 40] * len(rows)
+    table = (tmp_path / "table.md").read_text()
+    assert all(f"| {variant} |" in table for variant in tool.VARIANTS)
+    assert (tmp_path / "modes.png").stat().st_size > 1000

@@ -1,23 +1,16 @@
 """`tools/train_classifier.py`: a preset the extractor loads, and its held-out split."""
 
-import importlib.util
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from gan_zoo.metrics.features import classifier_extractor
 
-TOOL = pathlib.Path(__file__).resolve().parent.parent / "tools" / "train_classifier.py"
-
 
 @pytest.fixture(scope="module")
-def train_classifier():
-    spec = importlib.util.spec_from_file_location("train_classifier", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def train_classifier(load_tool):
+    return load_tool("train_classifier.py")
 
 
 def test_holdout_trains_a_preset_the_extractor_loads(train_classifier, tmp_path):
