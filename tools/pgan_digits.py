@@ -1,16 +1,27 @@
-"""PGAN on the 8x8 digits: the likelihoods it logs and the digits it draws.
+"""PGAN on handwritten digits: the likelihoods it logs and the digits it draws.
 
 ```
-KERAS_BACKEND=jax python tools/pgan_digits.py                  # 16x16, 30 epochs
+KERAS_BACKEND=jax python tools/pgan_digits.py                  # 8x8 digits at 16x16, 30 epochs
 KERAS_BACKEND=jax python tools/pgan_digits.py --variance-floor 1e-6
+KERAS_BACKEND=jax python tools/pgan_digits.py --dataset mnist --split test --image-size 28 \
+    --dense-units 64 --epochs 12 --out runs/pgan_mnist            # MNIST, saved as a preset
 ```
+
+The last command (2026-12-01, jax, 2 shared CPU cores, 22.6 minutes) printed
+confident shares 0.832, 0.350, 0.459, 0.480 at epochs 3, 6, 9, 12 (generated
+likelihood 7e-3 to 1.7e-2, real 0.97-0.99); `gan-zoo evaluate --preset
+runs/pgan_mnist --dataset mnist` then gave FID 164.2 in the mnist
+classifier's features, 10 classes but a class KL to uniform of 0.71: thin,
+broken strokes, mostly ones, sevens and nines. Not yet good enough to ship.
 
 Trains `PGAN(pgan_generator, gmm_discriminator(pgan_encoder))` with the
 paper's Adam(1e-4) and prints, every `--report-every` epochs: the mean
 likelihood of the generated and of the real batches over each epoch (the
 method's quality signal, logged by the training step), and the share of
-2,000 samples the shipped digits classifier recognises with p > 0.9
-(`gan_zoo.metrics.confident_fraction`; the real 16x16 digits: 0.87).
+2,000 samples the dataset's shipped classifier recognises with p > 0.9
+(`gan_zoo.metrics.confident_fraction`; the real 16x16 digits: 0.87). With
+`--out`, the trained model is saved there as a preset, its last scores in
+the metadata.
 """
 
 import argparse
@@ -34,33 +45,54 @@ from gan_zoo.models.architectures import pgan_generator  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=("digits", "mnist"), default="digits")
+    parser.add_argument("--split", default="train")
+    parser.add_argument("--data-dir", help="folder of the dataset's files")
     parser.add_argument("--image-size", type=int, default=16)
+    parser.add_argument("--dense-units", type=int, default=1024,
+                        help="width of G's and E's dense layers (the paper's 1024)")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--report-every", type=int, default=3)
     parser.add_argument("--latent-dim", type=int, default=32)
     parser.add_argument("--variance-floor", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=pathlib.Path, help="save the model here as a preset")
     args = parser.parse_args()
     keras.utils.set_random_seed(args.seed)
     model = PGAN(
-        pgan_generator(args.image_size, latent_dim=args.latent_dim),
-        gmm_discriminator(pgan_encoder(args.image_size), variance_floor=args.variance_floor),
+        pgan_generator(args.image_size, latent_dim=args.latent_dim,
+                       dense_units=args.dense_units),
+        gmm_discriminator(pgan_encoder(args.image_size, dense_units=args.dense_units),
+                          variance_floor=args.variance_floor),
         seed=args.seed,
     )
     model.compile()
-    classifier = classifier_extractor("digits")
-    print(f"PGAN on digits at {args.image_size}x{args.image_size}, variance floor "
+    classifier = classifier_extractor(args.dataset)
+    print(f"PGAN on {args.dataset} at {args.image_size}x{args.image_size}, variance floor "
           f"{args.variance_floor}, {keras.backend.backend()} backend")
     print("epoch  fake likelihood  real likelihood  confident share  seconds")
     start = time.time()
     for epoch in range(args.report_every, args.epochs + 1, args.report_every):
-        data = datasets.digits(batch_size=64, image_size=args.image_size, seed=args.seed + epoch)
+        data = datasets.load(args.dataset, split=args.split, image_size=args.image_size,
+                             seed=args.seed + epoch, data_dir=args.data_dir)
         history = model.fit(data, epochs=args.report_every, verbose=0).history
         _, probabilities = classifier(model.generate(2000, seed=args.seed))
-        print(f"{epoch:5d}  {np.mean(history['fake_likelihood']):15.2e}  "
-              f"{np.mean(history['real_likelihood']):15.3f}  "
-              f"{confident_fraction(probabilities):15.3f}  {time.time() - start:7.0f}",
+        scores = {"fake_likelihood": float(np.mean(history["fake_likelihood"])),
+                  "real_likelihood": float(np.mean(history["real_likelihood"])),
+                  "confident_fraction": float(confident_fraction(probabilities))}
+        print(f"{epoch:5d}  {scores['fake_likelihood']:15.2e}  "
+              f"{scores['real_likelihood']:15.3f}  "
+              f"{scores['confident_fraction']:15.3f}  {time.time() - start:7.0f}",
               flush=True)
+    if args.out:
+        recipe = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+        model.save_to_preset(args.out, metadata={
+            "dataset": args.dataset,
+            "recipe": {"command": "tools/pgan_digits.py", **recipe},
+            "generator_steps": int(model.g_optimizer.iterations),
+            "metrics": {f"last_{args.report_every}_epochs": scores},
+        })
+        print(f"Preset: {args.out}")
 
 
 if __name__ == "__main__":

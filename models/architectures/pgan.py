@@ -33,11 +33,16 @@ def _normalized(x, units_layer, name):
 
 
 def pgan_generator(
-    image_size=28, channels=1, latent_dim=100, output_activation="tanh", name="generator"
+    image_size=28,
+    channels=1,
+    latent_dim=100,
+    output_activation="tanh",
+    dense_units=1024,
+    name="generator",
 ):
     """PGAN's MNIST generator, at `image_size = 4 s`.
 
-    `z -> Dense(1024) -> Dense(s*s*128) -> (s, s, 128) -> Deconv(64, 4x4, s2)
+    `z -> Dense(dense_units) -> Dense(s*s*128) -> (s, s, 128) -> Deconv(64, 4x4, s2)
     -> Deconv(channels, 4x4, s2) -> output_activation`, each hidden layer
     with batch norm and LeakyReLU(0.2) (s = 7 for MNIST). The paper's output
     is a sigmoid for pixels in [0, 1]; the default tanh matches the
@@ -48,6 +53,10 @@ def pgan_generator(
         channels: int. Defaults to `1`.
         latent_dim: int. Defaults to `100`.
         output_activation: `"tanh"` or `"sigmoid"`. Defaults to `"tanh"`.
+        dense_units: int, width of the first dense layer (the paper's
+            1024; at 28x28 the paper's pair holds 13.2M parameters, most
+            of them in the two dense layers next to the convolutions).
+            Defaults to `1024`.
         name: str. Defaults to `"generator"`.
 
     Returns:
@@ -60,13 +69,16 @@ def pgan_generator(
     start = _start_size(image_size)
     check_positive_int("channels", channels)
     check_positive_int("latent_dim", latent_dim)
+    check_positive_int("dense_units", dense_units)
     if output_activation not in _OUTPUT_ACTIVATIONS:
         raise ValueError(
             f"`output_activation` must be one of {_OUTPUT_ACTIVATIONS}. "
             f"Received: output_activation={output_activation!r}"
         )
     z = keras.Input((latent_dim,), name="z")
-    x = _normalized(z, keras.layers.Dense(1024, use_bias=False, name="dense_0"), "dense_0")
+    x = _normalized(
+        z, keras.layers.Dense(dense_units, use_bias=False, name="dense_0"), "dense_0"
+    )
     x = _normalized(
         x, keras.layers.Dense(start * start * 128, use_bias=False, name="dense_1"), "dense_1"
     )
@@ -80,10 +92,10 @@ def pgan_generator(
     return keras.Model(z, x, name=name)
 
 
-def pgan_encoder(image_size=28, channels=1, bottleneck=1, name="encoder"):
+def pgan_encoder(image_size=28, channels=1, bottleneck=1, dense_units=1024, name="encoder"):
     """PGAN's MNIST encoder: an image to a `bottleneck`-dimensional embedding.
 
-    `x -> Conv(64, 4x4, s2) -> Conv(128, 4x4, s2) -> Dense(1024)
+    `x -> Conv(64, 4x4, s2) -> Conv(128, 4x4, s2) -> Dense(dense_units)
     -> Dense(bottleneck)`, each layer followed by batch norm and
     LeakyReLU(0.2), the bottleneck's included (the paper's "LReLU, BN"):
     normalised embeddings give the mixture's variance floor a fixed scale
@@ -94,6 +106,8 @@ def pgan_encoder(image_size=28, channels=1, bottleneck=1, name="encoder"):
         channels: int. Defaults to `1`.
         bottleneck: int, the embedding's dimension (the paper's is 1).
             Defaults to `1`.
+        dense_units: int, width of the hidden dense layer (the paper's
+            1024). Defaults to `1024`.
         name: str. Defaults to `"encoder"`.
 
     Returns:
@@ -105,6 +119,7 @@ def pgan_encoder(image_size=28, channels=1, bottleneck=1, name="encoder"):
     _start_size(image_size)
     check_positive_int("channels", channels)
     check_positive_int("bottleneck", bottleneck)
+    check_positive_int("dense_units", dense_units)
     x = inputs = keras.Input((image_size, image_size, channels), name="image")
     for i, filters in enumerate((64, 128)):
         conv = keras.layers.Conv2D(
@@ -112,7 +127,7 @@ def pgan_encoder(image_size=28, channels=1, bottleneck=1, name="encoder"):
         )
         x = _normalized(x, conv, f"conv_{i}")
     x = keras.layers.Flatten(name="flatten")(x)
-    x = _normalized(x, keras.layers.Dense(1024, use_bias=False, name="dense"), "dense")
+    x = _normalized(x, keras.layers.Dense(dense_units, use_bias=False, name="dense"), "dense")
     x = _normalized(
         x, keras.layers.Dense(bottleneck, use_bias=False, name="bottleneck"), "bottleneck"
     )

@@ -38,6 +38,16 @@ def test_bad_arguments_name_what_to_change():
         pgan(em_iterations=0)
     with pytest.raises(ValueError, match="last layer is that layer"):
         PGAN(pgan_generator(8, latent_dim=4), pgan_encoder(8))
+    with pytest.raises(ValueError, match="`dense_units` must be a positive integer"):
+        pgan_encoder(8, dense_units=0)
+
+
+def test_dense_units_sets_the_width_of_both_dense_layers():
+    """The paper's 1024 by default; narrower for small presets."""
+    generator = pgan_generator(8, latent_dim=4, dense_units=16)
+    encoder = pgan_encoder(8, dense_units=16)
+    assert generator.get_layer("dense_0").units == 16 and encoder.get_layer("dense").units == 16
+    assert pgan_generator(8, latent_dim=4).get_layer("dense_0").units == 1024
 
 
 def test_discriminator_loss_fits_the_mixture_to_the_real_embeddings_first():

@@ -15,8 +15,9 @@ collapse-prone setting (G: MLP 8-128-128-2; D: one ReLU layer of 128; Adam
 `smoothing` (D's real target 0.9), `averaging` (both players' historical
 averaging, weight `--averaging-weight`) and `all` three. Every `--chunk`
 steps it records the mean losses of the chunk; every `--eval-every` steps
-the modes covered by 2,000 samples (a mode counts with at least 1/32 of the
-samples within 3 standard deviations). Stability: the standard deviation of
+the modes covered by 2,000 samples (`gan_zoo.metrics.mode_coverage`: a mode
+counts when 1% of a perfect generator's share lies within 3 standard
+deviations of it). Stability: the standard deviation of
 the chunk losses over the second half of training. Printed: one row per
 variant, mean (min-max) over seeds. Written to `--out`: `runs.csv`,
 `curves.csv`, `table.md` and `modes.png`.
