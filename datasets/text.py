@@ -148,7 +148,7 @@ def utf8_normalizer():
     Python) where it is installed (`pip install gan_zoo[tensorflow]`; it has
     no Windows wheels). Otherwise Python's `unicodedata` through
     `tf.numpy_function`: the same strings, but it holds the GIL and makes
-    the streamed pipeline about 4 times slower (`tools/bench_text_pipeline.py`,
+    the streamed pipeline about 4 times slower (`tools/bench.py text-pipeline`,
     lm1b lines, 2 CPU cores: 4.6 us a line without normalisation, 4.2 with
     tensorflow-text, 16.1 with the fallback; still far below a training
     step's time per line). Bytes

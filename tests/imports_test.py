@@ -30,7 +30,7 @@ ALLOWED = {
         "datasets/",  # tf.data pipelines
         "gan_zoo/backend/tensorflow.py",  # the TensorFlow backend's gradients
         "tools/train_classifier.py",  # a script training on tf.data
-        "tools/bench_text_pipeline.py",  # a benchmark of a tf.data pipeline
+        "tools/benchmarks/references_tf.py",  # a reference step for TensorFlow only
     ),
     # tensorflow_text imports tensorflow.
     "tensorflow_text": ("datasets/",),

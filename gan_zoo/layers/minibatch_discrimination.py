@@ -33,7 +33,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
     each block in the backward pass (`keras.remat`) instead of keeping all of
     them. Under XLA both forms fuse the forward reduction; the backward pass
     is where the naive form needs its N^2 * B * C buffers. Measured for
-    N = 256, B = 100, C = 5 in float32 (`tools/bench_layers.py`; one
+    N = 256, B = 100, C = 5 in float32 (`tools/bench.py layers`; one
     N x N x B x C tensor is 131 MB), naive against blocks: eager forward
     263 MB / 54 MB, eager forward + backward 289 MB / 55 MB, XLA forward
     + backward 263 MB / 56 MB.

@@ -1,4 +1,4 @@
-"""Benchmark: microseconds a line of the streamed text pipeline, by normaliser.
+"""`bench.py text-pipeline`: microseconds a line of the text pipeline, by normaliser.
 
 `text_dataset` on a `tf.data.Dataset` of lines normalises each batch to NFC
 inside the graph: with tensorflow-text's `normalize_utf8` where it is
@@ -7,21 +7,20 @@ This times iterating the whole pipeline (normalise, decode, one-hot) over
 the lm1b shard, side by side in one run: without normalisation, with
 tensorflow-text, with the Python fallback, and prints the ratios.
 
-    python tools/bench_text_pipeline.py --repeats 5
+    GAN_ZOO_TEST_DATA=../shared/data python tools/bench.py text-pipeline --repeats 5
 """
 
-import argparse
 import os
 import pathlib
 import time
 
-import tensorflow as tf
-
-from gan_zoo.datasets import text
-from gan_zoo.datasets.text import Charmap, read_lines, text_dataset
-
 
 def microseconds_a_line(lines, charmap, normalizer, repeats, batch_size):
+    import tensorflow as tf
+
+    from gan_zoo.datasets import text
+    from gan_zoo.datasets.text import text_dataset
+
     original = text.utf8_normalizer
     text.utf8_normalizer = lambda: normalizer
     try:
@@ -39,13 +38,17 @@ def microseconds_a_line(lines, charmap, normalizer, repeats, batch_size):
     return 1e6 * best / count
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_arguments(p):
     default = pathlib.Path(os.environ.get("GAN_ZOO_TEST_DATA", ".")) / "lm1b"
-    parser.add_argument("--corpus", default=str(default))
-    parser.add_argument("--repeats", type=int, default=5, help="timed passes; the best is kept")
-    parser.add_argument("--batch-size", type=int, default=64)
-    args = parser.parse_args()
+    p.add_argument("--corpus", default=str(default))
+    p.add_argument("--repeats", type=int, default=5, help="timed passes; the best is kept")
+    p.add_argument("--batch-size", type=int, default=64)
+
+
+def main(args, argv):
+    from gan_zoo.datasets import text
+    from gan_zoo.datasets.text import Charmap, read_lines
+
     lines = read_lines(args.corpus)
     charmap = Charmap.from_lines(lines)
     normalizers = {"none": lambda strings: strings, "python": text._normalize_in_python}
@@ -63,7 +66,3 @@ def main():
           f"{os.cpu_count()} CPUs")
     for name, micros in times.items():
         print(f"  {name:16s} {micros:6.1f} us a line  ({micros / times['none']:.2f}x none)")
-
-
-if __name__ == "__main__":
-    main()

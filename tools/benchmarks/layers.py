@@ -1,4 +1,4 @@
-"""Benchmark: peak memory of MinibatchDiscrimination's two forms.
+"""`bench.py layers`: peak memory of MinibatchDiscrimination's two forms.
 
 This is a benchmark, not a test: it prints numbers and asserts nothing.
 
@@ -21,32 +21,21 @@ the outputs), it reports:
   from the torch profiler's allocation events (`profile_memory=True`) taken
   in time order; inputs (allocated before) are excluded, outputs included.
 
-Keras reads `KERAS_BACKEND` once per process, so `--all` (the default) runs
-one subprocess per backend:
+Keras reads `KERAS_BACKEND` once per process, so without `--backend` it
+runs one subprocess per backend:
 
-    python tools/bench_layers.py                  # N=256, B=100, C=5, A=64
-    python tools/bench_layers.py --backend jax    # one backend, this process
+    python tools/bench.py layers                  # N=256, B=100, C=5, A=64
+    python tools/bench.py layers --backend jax    # one backend, this process
 """
 
-import argparse
-import json
-import os
-import subprocess
-import sys
+from benchmarks import common
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--backend", choices=["jax", "torch"], help="run one backend here")
+def add_arguments(p):
     p.add_argument("--batch", type=int, default=256, help="N (default 256)")
     p.add_argument("--num-kernels", type=int, default=100, help="B (default 100)")
     p.add_argument("--kernel-dim", type=int, default=5, help="C (default 5)")
     p.add_argument("--features", type=int, default=64, help="A (default 64)")
-    p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
-    return p.parse_args(argv)
 
 
 def _layer_and_inputs(args, memory_efficient):
@@ -128,7 +117,6 @@ def measure_torch(args):
 
 
 def run_one(args):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     measure = {"jax": measure_jax, "torch": measure_torch}[args.backend]
     return {str(k): v for k, v in measure(args).items()}
 
@@ -161,34 +149,16 @@ def print_table(args, results):
             print("{:36s} {:18s} {:>11s} {:>11s} {}".format(*cells))
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(args, argv):
     if args.backend:
-        os.environ["KERAS_BACKEND"] = args.backend
-        results = run_one(args)
-        if args.json:
-            print("RESULT " + json.dumps(results))
-        else:
-            print_table(args, {args.backend: results})
-        return
-    results = {}
-    for backend in ("jax", "torch"):
-        command = [sys.executable, __file__, "--backend", backend, "--json"]
-        command += [
-            f"--batch={args.batch}",
-            f"--num-kernels={args.num_kernels}",
-            f"--kernel-dim={args.kernel_dim}",
-            f"--features={args.features}",
-        ]
-        env = {**os.environ, "KERAS_BACKEND": backend}
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        if done.returncode or not lines:
-            results[backend] = (done.stderr.strip().splitlines() or ["failed"])[-1]
-        else:
-            results[backend] = json.loads(lines[-1][len("RESULT ") :])
+        results = {args.backend: run_one(args)}
+        if args.machine_readable:
+            common.emit(results)
+            return results
+    else:
+        results = {}
+        for backend in ("jax", "torch"):
+            rows, failures = common.run_backends("layers", argv, [backend], args.timeout)
+            results[backend] = rows[-1][backend] if rows else (failures or ["failed"])[-1]
     print_table(args, results)
-
-
-if __name__ == "__main__":
-    main()
+    return results

@@ -1,5 +1,5 @@
-"""Benchmark: the CharCNN residual blocks' `ScaledAdd` against the former
-`Rescaling` + `Add`, per backend, measured side by side in one run.
+"""`bench.py torch-overhead`: the CharCNN residual blocks' `ScaledAdd`
+against the former `Rescaling` + `Add`, per backend, side by side in one run.
 
 This is a benchmark, not a test: it prints numbers (and whether both forms
 end with identical weights) and asserts nothing.
@@ -30,28 +30,21 @@ threads on 2 cores and one other busy process a step can take 10x longer, so
 compare ratios from one run, and prefer `--torch-threads 1` there.
 
 Usage:
-    python tools/bench_torch_overhead.py --all
-    python tools/bench_torch_overhead.py --backend torch --torch-threads 1
+    python tools/bench.py torch-overhead --all
+    python tools/bench.py torch-overhead --backend torch --torch-threads 1
 """
 
-import argparse
 import os
 import statistics
-import subprocess
-import sys
 import time
 
-BACKENDS = ("jax", "tensorflow", "torch")
+from benchmarks import common
+
 METHODS = ("FOGAN", "WGANGP")
 FORMS = ("rescaling+add", "scaled_add")
-ROW_TAG = "BENCH_ROW "
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--backend", choices=BACKENDS)
-    which.add_argument("--all", action="store_true", help="one subprocess per backend")
+def add_arguments(p):
     p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     p.add_argument("--steps", type=int, default=5, help="steps per timed run (default 5)")
     p.add_argument("--repeats", type=int, default=5, help="timed runs per form (default 5)")
@@ -61,8 +54,6 @@ def parse_args(argv=None):
     p.add_argument("--blocks", type=int, default=2)
     p.add_argument("--sequence-length", type=int, default=32)
     p.add_argument("--torch-threads", type=int, default=None)
-    p.add_argument("--tagged", action="store_true", help=argparse.SUPPRESS)
-    return p.parse_args(argv)
 
 
 def _rescaling_then_add(scale, name):
@@ -155,36 +146,21 @@ def bench_backend(args):
         all_times = times[FORMS[0]] + times[FORMS[1]]
         row = (f"{args.backend:10s} {method:7s} {old:9.4f} {new:9.4f} "
                f"{old / new:6.2f} {max(all_times) / min(all_times):6.1f}  {identical}")
-        print((ROW_TAG if args.tagged else "") + row, flush=True)
+        if args.machine_readable:
+            common.emit(row)
+        else:
+            print(row, flush=True)
 
 
 HEADER = ("backend    method  former s  current s  ratio spread  identical weights\n"
           "                   (median s/step)      (former/current)")
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(args, argv):
     if not args.all:
         print(HEADER)
         bench_backend(args)
         return
-    rows = []
-    for backend in BACKENDS:
-        cmd = [sys.executable, __file__, "--backend", backend, "--tagged"] + [
-            a for a in (argv if argv is not None else sys.argv[1:]) if a != "--all"
-        ]
-        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        for line in proc.stdout.splitlines():
-            if line.startswith(ROW_TAG):
-                rows.append(line[len(ROW_TAG):])
-            elif line.startswith(backend):
-                print(line, flush=True)
-        if proc.returncode:
-            rows.append(f"{backend:10s} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    rows, failures = common.run_backends("torch-overhead", argv, common.BACKENDS, args.timeout)
     print(HEADER)
-    print("\n".join(rows))
-
-
-if __name__ == "__main__":
-    main()
+    print("\n".join(rows + [f"failed: {f}" for f in failures]))

@@ -1,4 +1,4 @@
-"""Benchmark: images/s of each `gan_zoo.datasets` pipeline vs the training step.
+"""`bench.py data`: images/s of each `gan_zoo.datasets` pipeline vs the training step.
 
 This is a benchmark, not a test: it prints numbers and asserts nothing.
 
@@ -28,17 +28,18 @@ cache), digits and the 2-D sets made in code. A dataset whose files are
 missing prints `n/a` and why. `lm1b` (text) is not benchmarked here.
 
 Usage:
-    python tools/bench_data.py --backend jax
-    python tools/bench_data.py --backend tensorflow --datasets mnist celeba
+    python tools/bench.py data --backend jax
+    python tools/bench.py data --backend tensorflow --datasets mnist celeba
 """
 
-import argparse
 import os
 import pathlib
 import pickle
 import sys
 import tempfile
 import time
+
+from benchmarks import common
 
 BACKENDS = ("jax", "tensorflow", "torch")
 # name -> (image_size a DCGAN trains at, split, kind of local data)
@@ -57,11 +58,7 @@ NUM_SYNTHETIC = 10_000
 NUM_LINKS = 1_024
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p):
     p.add_argument("--backend", choices=BACKENDS, help="default: $KERAS_BACKEND or jax")
     p.add_argument("--datasets", nargs="+", choices=sorted(PIPELINES), default=list(PIPELINES))
     p.add_argument("--batch-size", type=int, default=64, help="default 64")
@@ -74,11 +71,6 @@ def parse_args(argv=None):
     )
     p.add_argument("--base-filters", type=int, default=32, help="DCGAN width (default 32)")
     p.add_argument("--data", type=pathlib.Path, help="the shared sample data folder")
-    args = p.parse_args(argv)
-    for name in ("batch_size", "batches", "steps", "warmup", "base_filters"):
-        if getattr(args, name) < 1:
-            p.error(f"--{name.replace('_', '-')} must be >= 1")
-    return args
 
 
 def _shared_data(args):
@@ -87,7 +79,7 @@ def _shared_data(args):
     env = os.environ.get("GAN_ZOO_TEST_DATA")
     if env:
         return pathlib.Path(env)
-    return pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
+    return pathlib.Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _write_synthetic(root):
@@ -195,7 +187,7 @@ def run(args):
 
     shared = _shared_data(args)
     print(f"backend {keras.backend.backend()}, batch {args.batch_size}, "
-          f"{os.cpu_count()} CPUs, load average {_loadavg()}")
+          f"{os.cpu_count()} CPUs, load average {common.loadavg()}")
     header = ("dataset", "sample", "pipeline img/s", "train img/s",
               "fit on pipeline img/s", "pipeline/train", "input cost")
     print(" | ".join(header))
@@ -231,24 +223,10 @@ def run(args):
                   f"{pipeline / train:,.1f} | {1 - fed / train:+.0%}")
             sys.stdout.flush()
             keras.backend.clear_session()
-    print(f"load average after: {_loadavg()}")
+    print(f"load average after: {common.loadavg()}")
 
 
-def _loadavg():
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    if args.backend:
-        os.environ["KERAS_BACKEND"] = args.backend
+def main(args, argv):
     os.environ.setdefault("KERAS_BACKEND", "jax")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     run(args)
-
-
-if __name__ == "__main__":
-    main()
