@@ -14,12 +14,15 @@ against the corpus lines, and the training seconds so far. Printed: the
 curves, the real-vs-real floor (two halves of the corpus), both methods at
 equal steps and at equal wall time, and the seconds per step. Written to
 `--out`: `curves.csv`, `table.md` and `jsd.png` (JSD against steps and
-against seconds).
+against seconds), and each trained model as a preset folder
+(`--out/FOGAN`, `--out/WGANGP`: `GAN.from_preset` loads it).
 
     KERAS_BACKEND=jax python tools/reproduce/fogan_text.py --steps 1000 --eval-every 250 --width 64 --blocks 2
 
 `--methods FOGAN --show 5` trains one method and prints five samples at each
-evaluation: how long training takes to give readable lines.
+evaluation: how long training takes to give readable lines. `--preset NAME`
+trains nothing: it scores a saved model (a registered name such as
+`fogan_lm1b` or a preset folder) as the curves score theirs.
 """
 
 import argparse
@@ -33,7 +36,7 @@ import keras
 from gan_zoo import plots
 from gan_zoo.datasets.text import Charmap, read_lines, text_dataset
 from gan_zoo.metrics import ngram_jsd
-from gan_zoo.models import FOGAN, WGANGP
+from gan_zoo.models import FOGAN, GAN, WGANGP
 from gan_zoo.models.architectures import CharCNNCritic, CharCNNGenerator
 
 METHODS = {"WGANGP": WGANGP, "FOGAN": FOGAN}
@@ -67,7 +70,8 @@ def jsd(model, reference, args):
 
 
 def train(cls, lines, charmap, reference, args):
-    """`[(step, seconds, jsd4, jsd6)]` from step 0 to `args.steps`."""
+    """`[(step, seconds, jsd4, jsd6)]` from step 0 to `args.steps`; the
+    trained model is saved as a preset in `args.out / cls.__name__`."""
     keras.utils.set_random_seed(args.seed)
     model = build(cls, charmap, args)
     data = text_dataset(lines, charmap, args.batch_size, args.sequence_length,
@@ -81,6 +85,14 @@ def train(cls, lines, charmap, reference, args):
         curve.append((step, elapsed, *jsd(model, reference, args)))
         print(f"  {cls.__name__} step {step}: {elapsed:.0f} s, 4-gram JSD "
               f"{curve[-1][2]:.3f}", flush=True)
+    recipe = {key: str(value) if isinstance(value, pathlib.Path) else value
+              for key, value in vars(args).items()}
+    model.save_to_preset(args.out / cls.__name__, metadata={
+        "dataset": "lm1b",
+        "recipe": {"command": "tools/reproduce/fogan_text.py", **recipe},
+        "generator_steps": args.steps - args.steps % args.eval_every,
+        "metrics": {"ngram_jsd_4": curve[-1][2], "ngram_jsd_6": curve[-1][3]},
+    })
     return curve
 
 
@@ -138,6 +150,7 @@ def main(argv=None):
                         help="samples printed at each evaluation")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("runs/reproduce/fogan_text"),
                         help="folder for curves.csv, table.md and jsd.png")
+    parser.add_argument("--preset", help="score this preset instead of training")
     args = parser.parse_args(argv)
     if args.steps < args.eval_every or args.eval_every < 1:
         parser.error("--eval-every must be >= 1 and at most --steps")
@@ -151,6 +164,11 @@ def main(argv=None):
     print(f"{keras.backend.backend()} backend; {vars(args)}; {len(lines)} lines, "
           f"charmap of {len(charmap)}")
     print(f"floor (real vs real, two halves): 4-gram JSD {floor[0]:.3f}, 6-gram {floor[1]:.3f}")
+    if args.preset:
+        scores = jsd(GAN.from_preset(args.preset), reference, args)
+        print(f"{args.preset}: 4-gram JSD {scores[0]:.4f}, 6-gram JSD {scores[1]:.4f} "
+              f"({args.samples} samples, seed 1)")
+        return scores
 
     curves = {name: train(METHODS[name], lines, charmap, reference, args)
               for name in METHODS if name in args.methods}
