@@ -7,6 +7,7 @@ import http.server
 import importlib.util
 import os
 import pathlib
+import sys
 import tempfile
 import threading
 
@@ -30,6 +31,8 @@ def load_tool():
 
     def load(relative_path):
         path = pathlib.Path(__file__).resolve().parent.parent / "tools" / relative_path
+        if str(path.parent) not in sys.path:  # as when run: its folder's modules import
+            sys.path.insert(0, str(path.parent))
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -26,7 +26,6 @@ trains nothing: it scores a saved model (a registered name such as
 """
 
 import argparse
-import csv
 import os
 import pathlib
 import time
@@ -38,6 +37,8 @@ from gan_zoo.datasets.text import Charmap, read_lines, text_dataset
 from gan_zoo.metrics import ngram_jsd
 from gan_zoo.models import FOGAN, GAN, WGANGP
 from gan_zoo.models.architectures import CharCNNCritic, CharCNNGenerator
+
+from common import curve_rows, recipe, write_outputs  # tools/reproduce/common.py
 
 METHODS = {"WGANGP": WGANGP, "FOGAN": FOGAN}
 COLUMNS = ("method", "step", "seconds", "jsd4", "jsd6")
@@ -85,11 +86,9 @@ def train(cls, lines, charmap, reference, args):
         curve.append((step, elapsed, *jsd(model, reference, args)))
         print(f"  {cls.__name__} step {step}: {elapsed:.0f} s, 4-gram JSD "
               f"{curve[-1][2]:.3f}", flush=True)
-    recipe = {key: str(value) if isinstance(value, pathlib.Path) else value
-              for key, value in vars(args).items()}
     model.save_to_preset(args.out / cls.__name__, metadata={
         "dataset": "lm1b",
-        "recipe": {"command": "tools/reproduce/fogan_text.py", **recipe},
+        "recipe": recipe("fogan_text.py", args),
         "generator_steps": args.steps - args.steps % args.eval_every,
         "metrics": {"ngram_jsd_4": curve[-1][2], "ngram_jsd_6": curve[-1][3]},
     })
@@ -114,14 +113,7 @@ def summary(curves, steps, floor):
     return lines
 
 
-def write_outputs(out, curves, table, floor):
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "curves.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        for name, curve in curves.items():
-            writer.writerows((name, *point) for point in curve)
-    (out / "table.md").write_text("\n".join(table) + "\n")
+def plot(out, curves, floor):
     series = lambda x: {n: ([p[x] for p in c], [p[2] for p in c]) for n, c in curves.items()}  # noqa: E731
     plots.curves(
         [
@@ -179,7 +171,8 @@ def main(argv=None):
     steps = args.steps - args.steps % args.eval_every
     table = summary(curves, steps, floor)
     print("\n".join(table))
-    write_outputs(args.out, curves, table, floor)
+    write_outputs(args.out, table, curves=(COLUMNS, curve_rows(curves)))
+    plot(args.out, curves, floor)
     print(f"wrote {args.out}/curves.csv, table.md, jsd.png")
 
 

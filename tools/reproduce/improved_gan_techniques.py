@@ -26,7 +26,6 @@ variant, mean (min-max) over seeds. Written to `--out`: `runs.csv`,
 """
 
 import argparse
-import csv
 import pathlib
 import time
 
@@ -38,6 +37,8 @@ from gan_zoo import plots
 from gan_zoo.metrics import mode_coverage
 from gan_zoo.models import ImprovedGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
+
+from common import write_outputs  # tools/reproduce/common.py
 
 STD = 0.05
 VARIANTS = ("baseline", "minibatch", "smoothing", "averaging", "all")
@@ -115,18 +116,7 @@ def table(rows, args):
     return lines
 
 
-def write_outputs(out, rows, curves, lines):
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "runs.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, RUN_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    with open(out / "curves.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(("variant", "seed", "step", "modes"))
-        for (variant, seed), curve in curves.items():
-            writer.writerows((variant, seed, *point) for point in curve)
-    (out / "table.md").write_text("\n".join(lines) + "\n")
+def plot(out, curves):
     series = {}
     for variant in VARIANTS:
         runs = [curve for (v, _), curve in curves.items() if v == variant]
@@ -163,7 +153,11 @@ def main(argv=None):
                   f"G {row['g_loss_std']:.3f} ({row['seconds']:.0f} s)", flush=True)
     lines = table(rows, args)
     print("\n".join(lines))
-    write_outputs(args.out, rows, curves, lines)
+    write_outputs(args.out, lines, runs=(RUN_COLUMNS, rows), curves=(
+        ("variant", "seed", "step", "modes"),
+        [(variant, seed, *point) for (variant, seed), curve in curves.items() for point in curve],
+    ))
+    plot(args.out, curves)
     print(f"wrote {args.out}/runs.csv, curves.csv, table.md, modes.png")
     return rows
 

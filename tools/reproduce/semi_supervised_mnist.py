@@ -31,7 +31,6 @@ model (a registered name such as `semi_supervised_mnist` or a folder).
 """
 
 import argparse
-import csv
 import pathlib
 import time
 
@@ -42,6 +41,8 @@ from gan_zoo import plots
 from gan_zoo.datasets.mnist import load_arrays
 from gan_zoo.models import GAN, SemiSupervisedGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
+
+from common import curve_rows, recipe, write_outputs  # tools/reproduce/common.py
 
 # Variant -> (unsupervised weight, minibatch discrimination kernels).
 VARIANTS = {"GAN": (1.0, 0), "GAN+MBD": (1.0, 100), "labels only": (0.0, 0)}
@@ -86,25 +87,16 @@ def train(variant, data, held_out, args):
             curve.append((epoch, elapsed, 1.0 - accuracy))
             print(f"  {variant:12s} epoch {epoch:4d}: held-out error {1.0 - accuracy:.4f} "
                   f"({elapsed:.0f} s)", flush=True)
-    recipe = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
     model.save_to_preset(args.out / variant.replace(" ", "_"), metadata={
         "dataset": "mnist",
-        "recipe": {"command": "tools/reproduce/semi_supervised_mnist.py", "variant": variant,
-                   **recipe},
+        "recipe": {**recipe("semi_supervised_mnist.py", args), "variant": variant},
         "generator_steps": int(model.g_optimizer.iterations),
         "metrics": {"held_out_error": curve[-1][2], "held_out_digits": len(held_out[1])},
     })
     return curve
 
 
-def write_outputs(out, curves, table):
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "curves.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        for name, curve in curves.items():
-            writer.writerows((name, *point) for point in curve)
-    (out / "table.md").write_text("\n".join(table) + "\n")
+def plot(out, curves):
     plots.curves(
         [{"xlabel": "epochs", "ylabel": "held-out error",
           "series": {n: ([p[0] for p in c], [p[2] for p in c]) for n, c in curves.items()}}],
@@ -162,7 +154,8 @@ def main(argv=None):
         f"labels; {len(held_out[1])} held-out digits. The paper: 0.93% with 100 labels.",
     ]
     print("\n".join(table))
-    write_outputs(args.out, curves, table)
+    write_outputs(args.out, table, curves=(COLUMNS, curve_rows(curves)))
+    plot(args.out, curves)
     print(f"wrote {args.out}/curves.csv, table.md, error.png and the presets")
     return curves
 

@@ -24,7 +24,6 @@ engine's step runs `n_critic` discriminator updates and one generator update.
 """
 
 import argparse
-import csv
 import pathlib
 import time
 
@@ -42,6 +41,8 @@ from gan_zoo.models.architectures import (
     mlp_generator,
 )
 from gan_zoo.recipes import TOY_HIDDEN_UNITS, TOY_LATENT_DIM, toy_recipe
+
+from common import write_outputs  # tools/reproduce/common.py
 
 METHODS = {"GAN": GAN, "SoftmaxGAN": SoftmaxGAN}
 # Setting -> (generator options, discriminator options, n_critic, value range).
@@ -164,12 +165,7 @@ def main(argv=None):
                 for method, cls in METHODS.items()}
     lines = table(rows, ring, args)
     print("\n".join(lines))
-    args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "runs.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    (args.out / "table.md").write_text("\n".join(lines) + "\n")
+    write_outputs(args.out, lines, runs=(COLUMNS, rows))
     print(f"wrote {args.out}/runs.csv, table.md, samples/")
 
 

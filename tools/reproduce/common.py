@@ -1,0 +1,34 @@
+"""What the reproduction scripts share: their `--out` files and the recipe
+they record with a saved model."""
+
+import csv
+import pathlib
+
+
+def write_outputs(out, table, **csv_files):
+    """Writes `out/table.md` (the printed table's lines) and, for each
+    `name=(columns, rows)`, `out/<name>.csv` with a header row; rows are
+    dicts keyed by the columns or sequences in their order."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table.md").write_text("\n".join(table) + "\n")
+    for name, (columns, rows) in csv_files.items():
+        with open(out / f"{name}.csv", "w", newline="") as f:
+            rows = list(rows)
+            if rows and isinstance(rows[0], dict):
+                writer = csv.DictWriter(f, fieldnames=columns)
+                writer.writeheader()
+            else:
+                writer = csv.writer(f)
+                writer.writerow(columns)
+            writer.writerows(rows)
+
+
+def curve_rows(curves):
+    """`{name: [point, ...]}` as rows `(name, *point)`."""
+    return [(name, *point) for name, curve in curves.items() for point in curve]
+
+
+def recipe(script, args):
+    """The command line's settings as JSON-ready metadata of a saved model."""
+    settings = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
+    return {"command": f"tools/reproduce/{script}", **settings}
