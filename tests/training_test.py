@@ -30,12 +30,16 @@ RING_STD = 0.05
 # issue note): Softmax GAN keeps 3-7 modes at 73-94% quality in every recipe
 # we tried; WGAN-GP reaches 5-8 modes with seed-dependent quality (1-79% at
 # 3,000 steps); WGAN's clipped critic gives 23-54% quality. Runs of one seed
-# vary between processes (XLA on CPU), so these three are held to bars just
-# below the lowest values measured.
+# vary between processes (XLA on CPU), so WGAN-GP and WGAN are held to bars
+# just below the lowest values measured.
 RING_BARS = {
     GAN: (6, 0.5),
     LSGAN: (6, 0.5),
-    SoftmaxGAN: (3, 0.5),
+    # The bar the reproduction issue set for Softmax GAN (the >= 6 was ours,
+    # not the paper's, whose claim tools/reproduce/softmax_gan_stability.py
+    # tests). Measured with this test, two processes a backend (2026-12-01):
+    # jax 5 and 5 modes (86.6%), tensorflow 4 and 4 (90.7%), torch 7 and 7 (78.9%).
+    SoftmaxGAN: (4, 0.5),
     # Quality is the seed-dependent part (1-79% measured, above); since each
     # critic update takes a fresh real batch, jax gave 5 modes at 1.45%
     # (.ci/run, seed 0) where the reused batch gave >= 3%. The bar keeps the
