@@ -35,8 +35,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from gan_zoo import datasets  # noqa: E402
-from gan_zoo.metrics import classifier_extractor  # noqa: E402
-from gan_zoo.metrics import confident_fraction  # noqa: E402
+from gan_zoo.metrics import evaluate  # noqa: E402
 from gan_zoo.models import PGAN  # noqa: E402
 from gan_zoo.models.architectures import gmm_discriminator  # noqa: E402
 from gan_zoo.models.architectures import pgan_encoder  # noqa: E402
@@ -67,23 +66,37 @@ def main():
         seed=args.seed,
     )
     model.compile()
-    classifier = classifier_extractor(args.dataset)
+    real = datasets.load(args.dataset, split=args.split, batch_size=500,
+                         image_size=args.image_size, shuffle=False, drop_remainder=False,
+                         data_dir=args.data_dir)
     print(f"PGAN on {args.dataset} at {args.image_size}x{args.image_size}, variance floor "
           f"{args.variance_floor}, {keras.backend.backend()} backend")
-    print("epoch  fake likelihood  real likelihood  confident share  seconds")
-    start = time.time()
+    print("epoch  fake likelihood  real likelihood  confident share  classes     FID  seconds")
+    start, reports = time.time(), []
     for epoch in range(args.report_every, args.epochs + 1, args.report_every):
         data = datasets.load(args.dataset, split=args.split, image_size=args.image_size,
                              seed=args.seed + epoch, data_dir=args.data_dir)
         history = model.fit(data, epochs=args.report_every, verbose=0).history
-        _, probabilities = classifier(model.generate(2000, seed=args.seed))
+        quality = evaluate(model, real, metrics=["fid", "class_statistics"],
+                           extractor=args.dataset, num_samples=2000, seed=args.seed)
         scores = {"fake_likelihood": float(np.mean(history["fake_likelihood"])),
                   "real_likelihood": float(np.mean(history["real_likelihood"])),
-                  "confident_fraction": float(confident_fraction(probabilities))}
+                  **{k: float(quality[k]) for k in ("confident_fraction", "distinct_classes",
+                                                    "class_kl", "fid")}}
+        reports.append(scores)
         print(f"{epoch:5d}  {scores['fake_likelihood']:15.2e}  "
               f"{scores['real_likelihood']:15.3f}  "
-              f"{scores['confident_fraction']:15.3f}  {time.time() - start:7.0f}",
-              flush=True)
+              f"{scores['confident_fraction']:15.3f}  {scores['distinct_classes']:7.0f} "
+              f"{scores['fid']:7.2f}  {time.time() - start:7.0f}", flush=True)
+    if len(reports) > 2:
+        # The paper's claim: the generated samples' likelihood tracks their quality.
+        likelihood = np.log([r["fake_likelihood"] for r in reports])
+        fid = np.array([r["fid"] for r in reports])
+        ranks = lambda v: np.argsort(np.argsort(v))  # noqa: E731
+        print(f"correlation of log fake likelihood with FID over {len(reports)} reports: "
+              f"Pearson {np.corrcoef(likelihood, fid)[0, 1]:.3f}, "
+              f"Spearman {np.corrcoef(ranks(likelihood), ranks(fid))[0, 1]:.3f} "
+              "(the claim: negative, lower FID where the likelihood is higher)")
     if args.out:
         recipe = {k: str(v) if isinstance(v, pathlib.Path) else v for k, v in vars(args).items()}
         model.save_to_preset(args.out, metadata={
