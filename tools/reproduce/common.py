@@ -4,6 +4,8 @@ they record with a saved model."""
 import csv
 import pathlib
 
+import numpy as np
+
 
 def write_outputs(out, table, **csv_files):
     """Writes `out/table.md` (the printed table's lines) and, for each
@@ -26,6 +28,12 @@ def write_outputs(out, table, **csv_files):
 def curve_rows(curves):
     """`{name: [point, ...]}` as rows `(name, *point)`."""
     return [(name, *point) for name, curve in curves.items() for point in curve]
+
+
+def spread(values, spec):
+    """`"mean (min-max)"` of `values` over seeds, each formatted with `spec`."""
+    values = np.asarray(values, dtype="float64")
+    return f"{values.mean():{spec}} ({values.min():{spec}}-{values.max():{spec}})"
 
 
 def recipe(script, args):

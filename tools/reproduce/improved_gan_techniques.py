@@ -38,7 +38,7 @@ from gan_zoo.metrics import mode_coverage
 from gan_zoo.models import ImprovedGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
 
-from common import write_outputs  # tools/reproduce/common.py
+from common import spread, write_outputs  # tools/reproduce/common.py
 
 STD = 0.05
 VARIANTS = ("baseline", "minibatch", "smoothing", "averaging", "all")
@@ -88,11 +88,6 @@ def train(variant, seed, args):
         "seconds": seconds,
     }
     return row, curve
-
-
-def spread(values, spec):
-    values = np.asarray(values, dtype="float64")
-    return f"{values.mean():{spec}} ({values.min():{spec}}-{values.max():{spec}})"
 
 
 def table(rows, args):

@@ -28,7 +28,6 @@ import pathlib
 import time
 
 import keras
-import numpy as np
 
 from gan_zoo import datasets
 from gan_zoo.images import save_image_grid
@@ -42,7 +41,7 @@ from gan_zoo.models.architectures import (
 )
 from gan_zoo.recipes import TOY_HIDDEN_UNITS, TOY_LATENT_DIM, toy_recipe
 
-from common import write_outputs  # tools/reproduce/common.py
+from common import spread, write_outputs  # tools/reproduce/common.py
 
 METHODS = {"GAN": GAN, "SoftmaxGAN": SoftmaxGAN}
 # Setting -> (generator options, discriminator options, n_critic, value range).
@@ -91,11 +90,6 @@ def ring_coverage(cls, seed, steps):
     model.fit(datasets.ring(batch_size=256, num_samples=256 * steps, seed=seed), verbose=0)
     coverage = mode_coverage(model.generate(2000, seed=1), datasets.ring_centers(), 0.05)
     return coverage["modes_covered"], coverage["high_quality_fraction"]
-
-
-def spread(values, spec):
-    values = np.asarray(values, dtype="float64")
-    return f"{values.mean():{spec}} ({values.min():{spec}}-{values.max():{spec}})"
 
 
 def table(rows, ring, args):
