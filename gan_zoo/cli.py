@@ -33,6 +33,7 @@ which runs the command (`run`). `main(argv)` parses and runs in this
 process, where Keras is already imported.
 """
 
+import math
 import pathlib
 import sys
 
@@ -442,12 +443,22 @@ def _sample(args):
         lines = model.generate_text(args.n, seed=args.seed)
         print("\n".join(lines))
         return lines
-    if len(model.generator.output_shape) != 4:
+    shape = model.generator.output_shape
+    side = _square_side(shape[-1]) if len(shape) == 2 else None
+    if len(shape) != 4 and side is None:
         args.command_parser.error(f"{source} generates neither images nor text.")
-    images = model.generate(args.n, seed=args.seed)
-    path = save_image_grid(keras.ops.convert_to_numpy(images), args.out)
+    images = keras.ops.convert_to_numpy(model.generate(args.n, seed=args.seed))
+    if side is not None:  # flat vectors of a square grey image (MNIST MLPs)
+        images = images.reshape((-1, side, side, 1))
+    path = save_image_grid(images, args.out)
     print(f"Wrote {args.n} samples of {type(model).__name__} from {source} to {path}")
     return path
+
+
+def _square_side(size, smallest=8):
+    """`s` where a flat output of `size` values is an `s x s` image, else None."""
+    side = math.isqrt(size) if size else 0
+    return side if side >= smallest and side * side == size else None
 
 
 def _evaluate(args):

@@ -386,6 +386,28 @@ def test_sample_writes_a_grid_from_a_registered_preset(tmp_path, capsys):
     assert Image.open(path).size == (4 * 29 + 1, 4 * 29 + 1)  # 4x4 tiles of 28 + lines
 
 
+def test_sample_draws_flat_vector_generators_as_square_images(tmp_path, capsys):
+    """The semi-supervised MNIST preset's MLP generator gives 784 values a
+    sample: drawn as 28x28 tiles, as its card shows them."""
+    from PIL import Image
+
+    path = tmp_path / "semi.png"
+    main(["sample", "--preset", "semi_supervised_mnist", "--n", "4", "--out", str(path)])
+    assert "Wrote 4 samples of SemiSupervisedGAN" in capsys.readouterr().out
+    assert Image.open(path).size == (2 * 29 + 1, 2 * 29 + 1)
+
+
+def test_sample_refuses_points_of_a_toy_generator(tmp_path):
+    from gan_zoo.models import GAN
+    from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
+
+    model = GAN(mlp_generator(latent_dim=4, hidden_units=(8,)), mlp_discriminator(hidden_units=(8,)))
+    model.save(tmp_path / "toy.keras")
+    with pytest.raises(SystemExit):
+        main(["sample", "--weights", str(tmp_path / "toy.keras"), "--out", str(tmp_path / "x.png")])
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_sample_prints_lines_of_a_text_gan(tmp_path, capsys):
     from gan_zoo.charmap import Charmap
     from gan_zoo.models import FOGAN
