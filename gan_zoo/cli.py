@@ -20,8 +20,9 @@ per-epoch losses (`log.csv`, plotted in `loss_curves.png`), the model as a
 preset (`config.json`, `model.weights.h5`, `metadata.json`:
 `GAN.from_preset(out)` and `gan-zoo evaluate --preset out` load it) and as
 one file (`model.keras`, for `keras.saving.load_model`). The samples of 2-D
-data are scatter plots of real and generated points, titled on the ring
-with their mode coverage. `--tensorboard` also logs the losses and samples
+data are scatter plots of real and generated points, titled with their
+coverage (`mode_coverage` on the ring, `arm_coverage` on the rotated
+Gaussians). `--tensorboard` also logs the losses and samples
 for TensorBoard. A plot that fails to draw is a one-line warning, never a
 failed run.
 
@@ -62,6 +63,7 @@ from gan_zoo.metrics.features import WeightsUnavailableError
 from gan_zoo.metrics.features import available_classifiers
 from gan_zoo.metrics.features import extract
 from gan_zoo.metrics.features import get_extractor
+from gan_zoo.metrics.mixtures import arm_coverage
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.models import DCGAN
 from gan_zoo.models import FOGAN
@@ -77,13 +79,11 @@ from gan_zoo.models import WGANGP
 from gan_zoo.models.architectures import dcgan_discriminator
 from gan_zoo.models.architectures import dcgan_generator
 from gan_zoo.models.architectures import gmm_discriminator
-from gan_zoo.models.architectures import mlp_discriminator
-from gan_zoo.models.architectures import mlp_generator
 from gan_zoo.models.architectures import pgan_encoder
 from gan_zoo.models.architectures import pgan_generator
 from gan_zoo.presets import list_presets
-from gan_zoo.recipes import TOY_HIDDEN_UNITS
 from gan_zoo.recipes import TOY_LATENT_DIM
+from gan_zoo.recipes import toy_players
 from gan_zoo.recipes import toy_recipe
 
 METHODS = {
@@ -219,11 +219,6 @@ def _points_setup(args, generator_options, discriminator_options):
                 f"{args.dataset!r} is 2-D."
             )
     load, sample = POINT_DATASETS[args.dataset]
-    if args.method == "pgan":
-        raise ValueError(
-            "pgan trains on image datasets only for now: on 2-D data its "
-            "generator collapses to one or two modes (README, Methods)."
-        )
     if args.method == "semi_supervised":
         raise ValueError(
             f"semi_supervised needs a dataset with classes; {args.dataset!r} "
@@ -231,13 +226,13 @@ def _points_setup(args, generator_options, discriminator_options):
             + ", ".join(n for n in IMAGE_DATASETS if datasets.info(n)["classes"])
         )
     data = load(args.batch_size, args.seed)
-    generator = mlp_generator(
-        2, args.latent_dim, hidden_units=TOY_HIDDEN_UNITS, **generator_options
+    method = METHODS[args.method]
+    generator, discriminator = toy_players(
+        method, args.latent_dim, generator_options, discriminator_options
     )
-    discriminator = mlp_discriminator(2, hidden_units=TOY_HIDDEN_UNITS, **discriminator_options)
     reference = sample(NUM_REFERENCE_POINTS, args.seed + 1)
     # The papers' optimisers suit images; 2-D data takes the measured recipe.
-    return data, generator, discriminator, reference, toy_recipe(METHODS[args.method])
+    return data, generator, discriminator, reference, toy_recipe(method)
 
 
 def _train(args):
@@ -277,9 +272,9 @@ def _train(args):
         samples / "epoch_{epoch:03d}.png",
         seed=args.seed,
         reference=reference,
-        # 2-D scatters: as many points as the final mode coverage.
+        # 2-D scatters: as many points as the final coverage.
         num_samples=64 if kind == "image" else NUM_COVERAGE_SAMPLES,
-        caption=(lambda x: _ring_coverage(x)[1]) if args.dataset == "ring" else None,
+        caption=(lambda x: _coverage(args.dataset, x)[1]) if kind == "points" else None,
     )
     callbacks = [grid, keras.callbacks.CSVLogger(str(out / "log.csv"))]
     if args.tensorboard:
@@ -308,14 +303,10 @@ def _train(args):
         },
         "generator_steps": int(model.g_optimizer.iterations),
     }
-    if args.dataset == "ring":
+    if kind == "points":
         generated = model.generate(NUM_COVERAGE_SAMPLES, seed=args.seed)
-        result, coverage = _ring_coverage(generated)
-        metadata["metrics"] = {
-            f"modes_covered_of_{len(result['counts'])}": int(result["modes_covered"]),
-            "high_quality_fraction": float(result["high_quality_fraction"]),
-            "num_samples": NUM_COVERAGE_SAMPLES,
-        }
+        coverage_metrics, coverage = _coverage(args.dataset, generated)
+        metadata["metrics"] = {**coverage_metrics, "num_samples": NUM_COVERAGE_SAMPLES}
     if args.method == "semi_supervised":
         split, error = _classification_error(model, args)
         metadata["metrics"] = {f"classification_error_{split}": error}
@@ -334,17 +325,30 @@ def _train(args):
         print(f"TensorBoard: tensorboard --logdir {log_dir} (pip install tensorboard)")
     if args.method == "semi_supervised":
         print(f"Classification error on {args.dataset} ({split}): {error:.4f}")
-    if args.dataset == "ring":
-        print(f"Mode coverage ({NUM_COVERAGE_SAMPLES} samples): {coverage}")
+    if kind == "points":
+        print(f"Coverage ({NUM_COVERAGE_SAMPLES} samples): {coverage}")
 
 
-def _ring_coverage(points):
-    """`(result, text)`: `mode_coverage` of ring samples and its summary,
-    e.g. "8/8 modes, high-quality fraction 0.900"."""
-    result = mode_coverage(points, ring_centers(), RING_STD)
-    return result, (
-        f"{result['modes_covered']}/{len(result['counts'])} modes, "
-        f"high-quality fraction {result['high_quality_fraction']:.3f}"
+def _coverage(dataset, points):
+    """`(metrics, text)` of 2-D samples: `mode_coverage` on the ring (e.g.
+    "8/8 modes, high-quality fraction 0.900"), `arm_coverage` on the
+    rotated Gaussians."""
+    if dataset == "ring":
+        result = mode_coverage(points, ring_centers(), RING_STD)
+        modes, quality = result["modes_covered"], result["high_quality_fraction"]
+        return (
+            {f"modes_covered_of_{len(result['counts'])}": modes,
+             "high_quality_fraction": quality},
+            f"{modes}/{len(result['counts'])} modes, high-quality fraction {quality:.3f}",
+        )
+    result = arm_coverage(points)
+    arms, on_arm = result["arms_covered"], result["on_arm_fraction"]
+    outside = result["outside_core_fraction"]
+    return (
+        {f"arms_covered_of_{len(result['counts'])}": arms, "on_arm_fraction": on_arm,
+         "outside_core_fraction": outside},
+        f"{arms}/{len(result['counts'])} arms, on-arm fraction {on_arm:.3f}, "
+        f"{outside:.0%} outside the core",
     )
 
 

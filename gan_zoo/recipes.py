@@ -2,7 +2,8 @@
 
 The papers' optimisers are tuned for images; on the ring of 8 Gaussians with
 a small MLP pair, these settings are the ones `tests/training_test.py`
-checks. `toy_recipe(cls)` gives `(compile_args, constructor_args)`.
+checks. `toy_recipe(cls)` gives `(compile_args, constructor_args)` and
+`toy_players(cls)` the pair of networks.
 """
 
 import keras
@@ -27,7 +28,35 @@ _TOY = {
     "WGAN": (lambda: keras.optimizers.RMSprop(5e-4), {"clip_value": 0.1}),
     # The paper's two time-scale Adam (None: `default_optimizers()`).
     "FOGAN": (None, {}),
+    # With one encoder step per generator step (and a 1-D bottleneck) G
+    # kept 1-2 modes of the ring; 5 steps and a 2-D bottleneck kept 4-6
+    # (`toy_players`; measured in tests/training_test.py, `RING_BARS`).
+    "PGAN": (_adam(1e-3), {"n_critic": 5}),
 }
+
+
+def toy_players(cls, latent_dim=TOY_LATENT_DIM, generator_options=None,
+                discriminator_options=None):
+    """`(generator, discriminator)`: the toy MLPs for 2-D data and a method
+    class, with builder options (the Improved-GAN switches). PGAN's
+    discriminator is an MLP encoder with a 2-D bottleneck and a
+    one-component mixture (`pgan_mlp_encoder`)."""
+    from gan_zoo.models.architectures import (
+        gmm_discriminator,
+        mlp_discriminator,
+        mlp_generator,
+        pgan_mlp_encoder,
+    )
+
+    generator = mlp_generator(
+        2, latent_dim, hidden_units=TOY_HIDDEN_UNITS, **(generator_options or {})
+    )
+    if any(klass.__name__ == "PGAN" for klass in cls.__mro__):
+        encoder = pgan_mlp_encoder(2, hidden_units=TOY_HIDDEN_UNITS)
+        return generator, gmm_discriminator(encoder)
+    return generator, mlp_discriminator(
+        2, hidden_units=TOY_HIDDEN_UNITS, **(discriminator_options or {})
+    )
 
 
 def toy_recipe(cls):

@@ -36,12 +36,25 @@ def test_train_gan_on_ring(tmp_path, capsys):
     assert main(["train", "gan", "--dataset", "ring", "--out", str(out), *FAST]) == 0
     _check_run(out)
     printed = capsys.readouterr().out
-    assert "Mode coverage (2000 samples):" in printed
+    assert "Coverage (2000 samples): " in printed and " modes, high-quality" in printed
     assert str(out / "model.keras") in printed
     model = keras.saving.load_model(out / "model.keras")
     assert type(model).__name__ == "GAN" and model.latent_dim == TOY_LATENT_DIM
     # 2-D data trains with the measured toy recipe, not the paper's optimiser.
     assert np.isclose(float(model.d_optimizer.learning_rate), 1e-3)
+
+
+def test_train_pgan_on_rotated_gaussians_reports_arm_coverage(tmp_path, capsys):
+    out = tmp_path / "pgan"
+    main(["train", "pgan", "--dataset", "rotated_gaussians", "--out", str(out), *FAST])
+    _check_run(out)
+    assert " arms, on-arm fraction " in capsys.readouterr().out
+    model = keras.saving.load_model(out / "model.keras")
+    # The toy recipe: an MLP encoder with a 2-D bottleneck, 5 encoder steps.
+    assert model.encoder.output_shape == (None, 2) and model.n_critic == 5
+    metrics = json.loads((out / "metadata.json").read_text())["metrics"]
+    assert set(metrics) == {"arms_covered_of_5", "on_arm_fraction",
+                            "outside_core_fraction", "num_samples"}
 
 
 def test_train_wgan_on_ring_uses_the_toy_clip_value(tmp_path):
@@ -96,7 +109,7 @@ def test_train_dcgan_on_digits(tmp_path, capsys):
     out = tmp_path / "digits"
     main(["train", "dcgan", *TINY_IMAGES, "--latent-dim=8", "--out", str(out), *FAST])
     _check_run(out)
-    assert "Mode coverage" not in capsys.readouterr().out
+    assert "Coverage (" not in capsys.readouterr().out
     model = keras.saving.load_model(out / "model.keras")
     assert type(model).__name__ == "DCGAN"
     assert model.generator.output_shape == (None, 16, 16, 1)
@@ -218,7 +231,6 @@ def test_several_epochs_write_one_picture_each(tmp_path):
             "--image-size applies to image datasets only",
         ),
         (["train", "gan", "--dataset", "folder"], "--dataset folder needs --data-dir DIR"),
-        (["train", "pgan", "--dataset", "ring"], "pgan trains on image datasets only"),
         (["train", "pgan", "--base-filters", "8"], "pgan uses the paper's networks"),
         (["train", "pgan", "--image-size", "10"], "`image_size` must be divisible by 4"),
         ([], "the following arguments are required: COMMAND"),

@@ -11,6 +11,7 @@ from gan_zoo.metrics.features import classifier_extractor
 from gan_zoo.metrics.features import extract
 from gan_zoo.metrics.features import inception_extractor
 from gan_zoo.metrics.fid_inception import fid_inception_extractor
+from gan_zoo.metrics.mixtures import arm_coverage
 from gan_zoo.metrics.mixtures import mode_coverage
 from gan_zoo.metrics.statistics import class_statistics
 from gan_zoo.metrics.statistics import confident_fraction
@@ -22,6 +23,7 @@ from gan_zoo.metrics.statistics import precision_recall
 from gan_zoo.metrics.text import ngram_jsd
 
 __all__ = [
+    "arm_coverage",
     "mode_coverage",
     "class_statistics",
     "confident_fraction",

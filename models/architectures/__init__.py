@@ -10,6 +10,7 @@ from gan_zoo.models.architectures.mlp import mlp_generator
 from gan_zoo.models.architectures.pgan import gmm_discriminator
 from gan_zoo.models.architectures.pgan import pgan_encoder
 from gan_zoo.models.architectures.pgan import pgan_generator
+from gan_zoo.models.architectures.pgan import pgan_mlp_encoder
 
 __all__ = [
     "CharCNNCritic",
@@ -22,4 +23,5 @@ __all__ = [
     "mlp_generator",
     "pgan_encoder",
     "pgan_generator",
+    "pgan_mlp_encoder",
 ]

@@ -22,7 +22,7 @@ from gan_zoo.models.architectures.switches import minibatch_discrimination
 from gan_zoo.models.architectures.switches import with_reference_batch
 
 
-def _check_hidden_units(hidden_units):
+def check_hidden_units(hidden_units):
     units = tuple(hidden_units) if isinstance(hidden_units, (list, tuple)) else None
     if units is None or not all(
         isinstance(u, int) and not isinstance(u, bool) and u > 0 for u in units
@@ -116,7 +116,7 @@ def mlp_generator(
     """
     check_positive_int("data_dim", data_dim)
     check_positive_int("latent_dim", latent_dim)
-    units = _check_hidden_units(hidden_units)
+    units = check_hidden_units(hidden_units)
     _check_activation(activation)
     _check_activation(output_activation, "output_activation")
     batch_norm = check_batch_norm(batch_norm, reference_size, seed)
@@ -195,7 +195,7 @@ def mlp_discriminator(
     (None, 10)
     """
     check_positive_int("data_dim", data_dim)
-    units = _check_hidden_units(hidden_units)
+    units = check_hidden_units(hidden_units)
     _check_activation(activation)
     check_positive_int("output_units", output_units)
     check_minibatch(minibatch_kernels, minibatch_kernel_dim)

@@ -11,6 +11,7 @@ import keras
 
 from gan_zoo.arguments import check_positive_int
 from gan_zoo.layers import GMMLikelihood
+from gan_zoo.models.architectures.mlp import check_hidden_units
 
 _OUTPUT_ACTIVATIONS = ("tanh", "sigmoid")
 
@@ -128,6 +129,42 @@ def pgan_encoder(image_size=28, channels=1, bottleneck=1, dense_units=1024, name
         x = _normalized(x, conv, f"conv_{i}")
     x = keras.layers.Flatten(name="flatten")(x)
     x = _normalized(x, keras.layers.Dense(dense_units, use_bias=False, name="dense"), "dense")
+    x = _normalized(
+        x, keras.layers.Dense(bottleneck, use_bias=False, name="bottleneck"), "bottleneck"
+    )
+    return keras.Model(inputs, x, name=name)
+
+
+def pgan_mlp_encoder(data_dim=2, hidden_units=(128, 128), bottleneck=2, name="encoder"):
+    """PGAN's encoder for low-dimensional (toy) data.
+
+    `x -> [Dense -> LeakyReLU(0.2)] * k -> Dense(bottleneck) -> BatchNorm
+    -> LeakyReLU(0.2)`: the MNIST encoder's batch-normalised bottleneck
+    after an MLP. The toys take a 2-D bottleneck, not the paper's 1-D one:
+    on the ring of 8 Gaussians with 5 encoder steps per generator step,
+    1-D kept 1-2 modes (jax, seeds 0-1) and 2-D 4-6 (`RING_BARS` in
+    tests/training_test.py).
+
+    Args:
+        data_dim: int, dimension of the input points. Defaults to `2`.
+        hidden_units: tuple of ints, the hidden layers' widths.
+        bottleneck: int, the embedding's dimension. Defaults to `2`.
+        name: str. Defaults to `"encoder"`.
+
+    Returns:
+        A functional `keras.Model` from `(batch, data_dim)` to
+        `(batch, bottleneck)`.
+
+    >>> pgan_mlp_encoder().output_shape
+    (None, 2)
+    """
+    check_positive_int("data_dim", data_dim)
+    check_positive_int("bottleneck", bottleneck)
+    units = check_hidden_units(hidden_units)
+    x = inputs = keras.Input((data_dim,), name="x")
+    for i, u in enumerate(units):
+        x = keras.layers.Dense(u, name=f"dense_{i}")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"dense_{i}_lrelu")(x)
     x = _normalized(
         x, keras.layers.Dense(bottleneck, use_bias=False, name="bottleneck"), "bottleneck"
     )

@@ -13,6 +13,7 @@ from gan_zoo.metrics import confident_fraction
 from gan_zoo.models import PGAN
 from gan_zoo.models.architectures import gmm_discriminator
 from gan_zoo.models.architectures import pgan_encoder
+from gan_zoo.models.architectures import pgan_mlp_encoder
 from gan_zoo.models.architectures import pgan_generator
 
 
@@ -48,6 +49,16 @@ def test_dense_units_sets_the_width_of_both_dense_layers():
     encoder = pgan_encoder(8, dense_units=16)
     assert generator.get_layer("dense_0").units == 16 and encoder.get_layer("dense").units == 16
     assert pgan_generator(8, latent_dim=4).get_layer("dense_0").units == 1024
+
+
+def test_mlp_encoder_ends_in_a_batch_normalised_bottleneck():
+    """The toys' encoder: an MLP, then the MNIST encoder's bottleneck."""
+    encoder = pgan_mlp_encoder(hidden_units=(8, 8), bottleneck=2)
+    assert encoder.output_shape == (None, 2)
+    assert [layer.name for layer in encoder.layers[-3:]] == [
+        "bottleneck", "bottleneck_bn", "bottleneck_lrelu"]
+    with pytest.raises(ValueError, match="`hidden_units` must be a list or tuple"):
+        pgan_mlp_encoder(hidden_units=8)
 
 
 def test_discriminator_loss_fits_the_mixture_to_the_real_embeddings_first():
