@@ -37,3 +37,15 @@ def test_step_measures_ours_and_the_reference(capsys):
     assert f"{ratio:.3g}" in table_line.split(), table_line
     if backend == "jax":  # XLA's cost analysis of the reference step
         assert row["flops"] > 0, out
+
+
+def test_joint_critic_times_both_forms(capsys):
+    backend = keras.backend.backend()
+    rows = _bench().main(["joint-critic", "--backend", backend, "--steps", "1",
+                          "--repeats", "1", "--batch-size", "2"])
+    out = capsys.readouterr().out
+    assert [r["critic"] for r in rows] == ["28x28x1", "64x64x3"], out
+    for row in rows:
+        for form in ("two calls", "one call"):
+            assert math.isfinite(row[form]) and row[form] > 0, (form, out)
+    assert "one/two" in out.splitlines()[1].split(), out

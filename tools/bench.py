@@ -10,6 +10,7 @@ here (`--backend`) or every backend, one subprocess each (`--all`).
     data            input pipelines' images/s vs the training step's
     torch-overhead  the CharCNN residual join, ScaledAdd vs Rescaling + Add
     text-pipeline   microseconds a line of the streamed text pipeline
+    joint-critic    the critic's gradient: one call on real + fake vs two
 
 Usage:
     python tools/bench.py step --all
@@ -17,6 +18,7 @@ Usage:
     python tools/bench.py layers
     python tools/bench.py data --backend jax
     python tools/bench.py torch-overhead --all --torch-threads 1
+    python tools/bench.py joint-critic --all
     GAN_ZOO_TEST_DATA=../shared/data python tools/bench.py text-pipeline
 """
 
@@ -33,6 +35,8 @@ SUBCOMMANDS = {
     "data": ("data", "input pipelines vs the training step", None),
     "torch-overhead": ("torch_overhead", "CharCNN residual join, two forms", common.BACKENDS),
     "text-pipeline": ("text_pipeline", "the streamed text pipeline by normaliser", None),
+    "joint-critic": ("joint_critic", "critic gradient: one call on real + fake vs two",
+                     common.BACKENDS),
 }
 
 
