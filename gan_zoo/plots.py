@@ -1,6 +1,7 @@
 """Figures of a training run, drawn with matplotlib: the loss curves of a
-`log.csv`, a scatter plot of real and generated 2-D points, and measured
-curves side by side.
+`log.csv`, a scatter plot of real and generated 2-D points, measured
+curves side by side, and functions over the plane (a discriminator's
+landscape) side by side.
 
 Each function saves one PNG and returns the `matplotlib.figure.Figure`,
 drawn off-screen (a `Figure` and its Agg canvas, never pyplot's GUI).
@@ -111,7 +112,8 @@ def curves(panels, png_path, title=None):
     """Plots measured curves, one panel per entry of `panels`: a dict with
     `"xlabel"`, `"ylabel"` and `"series"`, a dict name -> `(x, y)`; each
     series is one labelled line with markers. A panel may add `"floor"`, a
-    value drawn as a dashed horizontal line (e.g. an estimator's floor).
+    value drawn as a dashed horizontal line (e.g. an estimator's floor), and
+    `"yscale"` (e.g. `"log"`).
 
     Returns:
         The `Figure`, saved as `png_path` (parent folders are created).
@@ -126,8 +128,42 @@ def curves(panels, png_path, title=None):
             axes.axhline(panel["floor"], color="grey", linestyle="--", label="floor")
         axes.set_xlabel(panel["xlabel"])
         axes.set_ylabel(panel["ylabel"])
+        axes.set_yscale(panel.get("yscale", "linear"))
         axes.grid(alpha=0.3)
         axes.legend()
+    if title:
+        figure.suptitle(title)
+    return _save(figure, png_path)
+
+
+def landscapes(panels, png_path, title=None):
+    """Draws functions over the plane side by side, one panel per entry of
+    `panels`: a dict with `"title"`, `"values"` (a 2-D array over the grid,
+    row i at `y_i`, column j at `x_j`), `"extent"` `(x0, x1, y0, y1)` of
+    the grid, `"label"` (the colour bar's) and `"points"`, a dict name ->
+    `(n, 2)` array drawn as a scatter over the map (e.g. real and generated
+    samples).
+
+    Returns:
+        The `Figure`, saved as `png_path` (parent folders are created).
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6 * len(panels), 5.4), dpi=100, layout="constrained")
+    colours = ("white", "tab:red", "tab:orange")
+    for axes, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
+        image = axes.imshow(
+            np.asarray(panel["values"], dtype="float64"), origin="lower",
+            extent=panel["extent"], cmap="viridis", aspect="equal",
+        )
+        figure.colorbar(image, ax=axes, label=panel["label"], shrink=0.85)
+        for colour, (name, points) in zip(colours, panel["points"].items()):
+            points = _points(name, points)
+            axes.scatter(points[:, 0], points[:, 1], s=2, c=colour, alpha=0.4, label=name)
+        axes.set_xlim(panel["extent"][:2])
+        axes.set_ylim(panel["extent"][2:])
+        axes.set_title(panel["title"])
+        axes.legend(markerscale=4, loc="upper right")
     if title:
         figure.suptitle(title)
     return _save(figure, png_path)

@@ -54,6 +54,23 @@ def test_scatter_2d_axes_legend_and_title(tmp_path):
         plots.scatter_2d(np.zeros((3, 3)), real, tmp_path / "bad.png")
 
 
+def test_landscapes_side_by_side_with_points_and_colour_bars(tmp_path):
+    values = np.outer(np.linspace(0, 1, 5), np.ones(7))
+    points = {"real": np.zeros((10, 2)), "generated": np.ones((4, 2))}
+    panels = [{"title": name, "values": values, "extent": (-1, 1, -2, 2), "label": "D(x)",
+               "points": points} for name in ("PGAN", "LSGAN")]
+    figure = plots.landscapes(panels, tmp_path / "l.png", title="after 10 steps")
+    maps = [a for a in figure.axes if a.get_title() in ("PGAN", "LSGAN")]
+    assert [a.get_title() for a in maps] == ["PGAN", "LSGAN"]
+    assert len(figure.axes) == 4  # two maps, two colour bars
+    assert [len(c.get_offsets()) for c in maps[0].collections] == [10, 4]
+    assert maps[0].get_xlim() == (-1, 1) and maps[0].get_ylim() == (-2, 2)
+    assert _is_png(tmp_path / "l.png")
+    panels[0]["points"] = {"real": np.zeros((3, 3))}
+    with pytest.raises(ValueError, match=r"real.shape"):
+        plots.landscapes(panels, tmp_path / "bad.png")
+
+
 def _events(log_dir):
     """`[(step, tag, plugin name, value)]` of the event files in `log_dir`."""
     found = []

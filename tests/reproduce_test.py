@@ -82,3 +82,24 @@ def test_improved_gan_techniques_writes_runs_table_and_figure(load_tool, tmp_pat
     table = (tmp_path / "table.md").read_text()
     assert all(f"| {variant} |" in table for variant in tool.VARIANTS)
     assert (tmp_path / "modes.png").stat().st_size > 1000
+
+
+@pytest.mark.slow  # three tiny toy runs of 30 steps each: ~10-40 s
+def test_pgan_toy_writes_runs_gradients_table_and_figures(load_tool, tmp_path):
+    tool = load_tool("reproduce/pgan_toy.py")
+    rows = tool.main(["--frozen-steps", "10", "--steps", "20", "--chunk", "10",
+                      "--seeds", "0", "--out", str(tmp_path)])
+    assert [r["method"] for r in rows] == list(tool.METHODS)
+    for row in rows:
+        assert 0 <= row["arms"] <= 5
+        for key in ("gradient_start", "gradient_frozen_end", "gradient_end"):
+            assert math.isfinite(row[key]) and row[key] >= 0, (key, row)
+    with open(tmp_path / "gradients.csv", newline="") as f:
+        steps = [(r["method"], int(r["step"]), r["phase"]) for r in csv.DictReader(f)]
+    assert steps == [(m, s, p) for m in tool.METHODS
+                     for s, p in ((0, "frozen"), (10, "frozen"), (20, "released"),
+                                  (30, "released"))]
+    table = (tmp_path / "table.md").read_text()
+    assert all(f"| {name} |" in table for name in tool.METHODS)
+    for png in ("landscape.png", "gradient.png"):
+        assert (tmp_path / png).stat().st_size > 1000

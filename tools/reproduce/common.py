@@ -30,6 +30,13 @@ def curve_rows(curves):
     return [(name, *point) for name, curve in curves.items() for point in curve]
 
 
+def table_lines(caption, columns, rows):
+    """The lines of a caption, a blank line and a Markdown table with the
+    header `columns` and one row per list of cells in `rows`."""
+    return [caption, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns),
+            *("| " + " | ".join(map(str, row)) + " |" for row in rows)]
+
+
 def spread(values, spec):
     """`"mean (min-max)"` of `values` over seeds, each formatted with `spec`."""
     values = np.asarray(values, dtype="float64")

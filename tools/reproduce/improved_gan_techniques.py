@@ -38,7 +38,7 @@ from gan_zoo.metrics import mode_coverage
 from gan_zoo.models import ImprovedGAN
 from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
 
-from common import spread, write_outputs  # tools/reproduce/common.py
+from common import spread, table_lines, write_outputs  # tools/reproduce/common.py
 
 STD = 0.05
 VARIANTS = ("baseline", "minibatch", "smoothing", "averaging", "all")
@@ -91,24 +91,21 @@ def train(variant, seed, args):
 
 
 def table(rows, args):
-    lines = [
+    caption = (
         f"Ring of 8 Gaussians, {args.steps} steps, seeds {args.seeds}; mean (min-max) over "
         f"seeds. Modes of 8 at the end and averaged over the {args.steps // args.eval_every} "
         f"evaluations; loss standard deviation over the second half (means of "
-        f"{args.chunk}-step chunks).",
-        "",
-        "| variant | modes at the end | modes, mean over training | high-quality share "
-        "| std of D's loss | std of G's loss |",
-        "|---|---|---|---|---|---|",
-    ]
+        f"{args.chunk}-step chunks).")
+    columns = ("variant", "modes at the end", "modes, mean over training",
+               "high-quality share", "std of D's loss", "std of G's loss")
+    body = []
     for variant in VARIANTS:
         runs = [r for r in rows if r["variant"] == variant]
         if runs:
-            cells = [spread([r[k] for r in runs], spec) for k, spec in (
+            body.append([variant] + [spread([r[k] for r in runs], spec) for k, spec in (
                 ("modes", ".1f"), ("mean_modes", ".1f"), ("high_quality_fraction", ".2f"),
-                ("d_loss_std", ".3f"), ("g_loss_std", ".3f"))]
-            lines.append(f"| {variant} | " + " | ".join(cells) + " |")
-    return lines
+                ("d_loss_std", ".3f"), ("g_loss_std", ".3f"))])
+    return table_lines(caption, columns, body)
 
 
 def plot(out, curves):
