@@ -195,9 +195,10 @@ def test_pgan_learns_digits_while_the_real_likelihood_stays_high():
     # from epoch 18, torch 0.38-0.43 from 24, tensorflow 0.32-0.39 from 33).
     # Real samples keep a likelihood near 1 (0.85-0.99) and generated ones
     # stay above 0, so G keeps a gradient. The generated likelihood, the
-    # paper's quality signal, rose 20x on jax and 4x on tensorflow from
-    # epochs 4-9 to 13-24, but about 2x, with spikes, on torch: it is
-    # printed, not held to a bar.
+    # paper's quality signal, rises (the issue's "measured at the start
+    # and the end"): its mean over the last 9 epochs against epochs 4-9
+    # was 21.5x on jax, 2.8x on tensorflow and 2.05x on torch (2026-12-01,
+    # with spikes on the last two); the bar, 1.5x, sits below all three.
     keras.utils.set_random_seed(0)
     model = pgan(16, latent_dim=32)
     model.compile()
@@ -216,3 +217,6 @@ def test_pgan_learns_digits_while_the_real_likelihood_stays_high():
     assert shares[0] < 0.05 and np.mean(shares[-3:]) > 0.15, shares
     assert np.mean(real[-9:]) > 0.8, real
     assert min(fake) > 0, fake
+    rise = np.mean(fake[-9:]) / np.mean(fake[3:9])
+    print("generated likelihood, last 9 epochs / epochs 4-9:", rise)
+    assert rise > 1.5, fake
