@@ -38,9 +38,11 @@ _TOY = {
 def toy_players(cls, latent_dim=TOY_LATENT_DIM, generator_options=None,
                 discriminator_options=None):
     """`(generator, discriminator)`: the toy MLPs for 2-D data and a method
-    class, with builder options (the Improved-GAN switches). PGAN's
-    discriminator is an MLP encoder with a 2-D bottleneck and a
-    one-component mixture (`pgan_mlp_encoder`)."""
+    class, with options for their builders (the Improved-GAN switches of
+    `mlp_discriminator`). PGAN's discriminator is an MLP encoder with a 2-D
+    bottleneck (`pgan_mlp_encoder`) and a mixture, whose
+    `discriminator_options` go to `gmm_discriminator` (e.g.
+    `variance_floor`)."""
     from gan_zoo.models.architectures import (
         gmm_discriminator,
         mlp_discriminator,
@@ -53,7 +55,7 @@ def toy_players(cls, latent_dim=TOY_LATENT_DIM, generator_options=None,
     )
     if any(klass.__name__ == "PGAN" for klass in cls.__mro__):
         encoder = pgan_mlp_encoder(2, hidden_units=TOY_HIDDEN_UNITS)
-        return generator, gmm_discriminator(encoder)
+        return generator, gmm_discriminator(encoder, **(discriminator_options or {}))
     return generator, mlp_discriminator(
         2, hidden_units=TOY_HIDDEN_UNITS, **(discriminator_options or {})
     )

@@ -23,6 +23,21 @@ def _as_float_matrix(name, x):
     return x
 
 
+def _min_count(min_count, n, n_modes):
+    """`min_count`, checked; by default 1% of a perfect generator's share of
+    `n` samples in each of `n_modes` modes, `ceil(0.01 n / n_modes)`."""
+    if min_count is None:
+        return max(1, -(-n // (100 * n_modes)))  # the ceiling in integers
+    if isinstance(min_count, bool) or not (
+        isinstance(min_count, (int, np.integer)) and min_count >= 1
+    ):
+        raise ValueError(
+            "`min_count` must be an integer >= 1 or None. "
+            f"Received: min_count={min_count!r}"
+        )
+    return min_count
+
+
 def mode_coverage(samples, centers, std, n_sigma=3.0, min_count=None):
     """Counts the mixture modes a generator covers, and its sample quality.
 
@@ -93,16 +108,7 @@ def mode_coverage(samples, centers, std, n_sigma=3.0, min_count=None):
     if not n_sigma > 0:
         raise ValueError(f"`n_sigma` must be > 0. Received: n_sigma={n_sigma}")
     n, n_modes = samples.shape[0], centers.shape[0]
-    if min_count is None:
-        # ceil(0.01 * n / n_modes) in exact integer arithmetic.
-        min_count = max(1, -(-n // (100 * n_modes)))
-    elif isinstance(min_count, bool) or not (
-        isinstance(min_count, (int, np.integer)) and min_count >= 1
-    ):
-        raise ValueError(
-            "`min_count` must be an integer >= 1 or None. "
-            f"Received: min_count={min_count!r}"
-        )
+    min_count = _min_count(min_count, n, n_modes)
 
     nearest = np.empty(n, dtype="int64")
     distance = np.empty(n, dtype="float64")
@@ -180,12 +186,7 @@ def arm_coverage(
         if not value > 0:
             raise ValueError(f"`{name}` must be > 0. Received: {name}={value}")
     n = samples.shape[0]
-    if min_count is None:
-        min_count = max(1, -(-n // (100 * n_components)))
-    elif isinstance(min_count, bool) or not (
-        isinstance(min_count, (int, np.integer)) and min_count >= 1
-    ):
-        raise ValueError(f"`min_count` must be an integer >= 1 or None. Received: {min_count!r}")
+    min_count = _min_count(min_count, n, n_components)
     theta = np.arange(n_components) * np.pi / n_components
     distance = np.abs(samples[:, :1] * np.sin(theta) - samples[:, 1:] * np.cos(theta))
     nearest = np.argmin(distance, axis=1)

@@ -61,6 +61,14 @@ def test_mlp_encoder_ends_in_a_batch_normalised_bottleneck():
         pgan_mlp_encoder(hidden_units=8)
 
 
+def test_toy_players_pass_discriminator_options_to_the_mixture():
+    from gan_zoo.recipes import toy_players
+
+    _, discriminator = toy_players(PGAN, discriminator_options={"variance_floor": 1e-6})
+    assert discriminator.layers[-1].variance_floor == 1e-6
+    assert toy_players(PGAN)[1].layers[-1].variance_floor == 0.1
+
+
 def test_discriminator_loss_fits_the_mixture_to_the_real_embeddings_first():
     model = pgan()
     real, fake = images(8, seed=1), images(8, seed=2)

@@ -41,8 +41,8 @@ from gan_zoo.recipes import toy_players, toy_recipe
 
 from common import spread, table_lines, write_outputs  # tools/reproduce/common.py
 
-# name -> (class, the mixture's variance floor: PGAN's 0.1, or the paper's
-# none, 1e-6; None for LSGAN).
+# name -> (class, the mixture's variance floor: None for gan_zoo's default,
+# 0.1, or the paper's unfloored fit, 1e-6; None for LSGAN).
 METHODS = {"PGAN": (PGAN, None), "PGAN floor 1e-6": (PGAN, 1e-6), "LSGAN": (LSGAN, None)}
 EXTENT = (-3.0, 3.0, -3.0, 3.0)
 RUN_COLUMNS = ("method", "seed", "arms", "on_arm_fraction", "outside_core_fraction",
@@ -71,9 +71,8 @@ def train(name, seed, args):
     cls, variance_floor = METHODS[name]
     optimizers, kwargs = toy_recipe(cls)
     keras.utils.set_random_seed(seed)
-    model = cls(*toy_players(cls), seed=seed, **kwargs)
-    if variance_floor is not None:
-        model.mixture.variance_floor = variance_floor  # read when the step is traced
+    options = {} if variance_floor is None else {"variance_floor": variance_floor}
+    model = cls(*toy_players(cls, discriminator_options=options), seed=seed, **kwargs)
     model.compile(**optimizers)
     batch = 256 * model.n_critic
     points = datasets.sample_rotated_gaussians(
