@@ -10,6 +10,7 @@ from keras import ops
 from gan_zoo import backend
 from gan_zoo import losses
 from gan_zoo import presets as presets_lib
+from gan_zoo.arguments import check_positive_int
 from gan_zoo.full_batches import FullBatches
 from gan_zoo.player_optimizers import PlayerOptimizers
 
@@ -18,8 +19,9 @@ from gan_zoo.player_optimizers import PlayerOptimizers
 class GAN(keras.Model):
     """Generative adversarial network (Goodfellow et al. 2014), and the engine.
 
-    One training step runs `n_critic` discriminator updates, then one
-    generator update, all inside the compiled function. Each update takes the
+    One training step runs `n_critic` discriminator updates, then
+    `n_generator` generator updates (one by default), all inside the
+    compiled function. Each update takes the
     gradient of one player's loss with respect to that player's weights only.
     The objective here is the GAN's:
     ```
@@ -56,7 +58,7 @@ class GAN(keras.Model):
     epoch, an incomplete last step dropped; a `tf.data` dataset: `n_critic`
     of its batches, rebatched), so `batch_size` is the batch of one critic
     update and one epoch has `1 / n_critic` as many steps. The generator
-    update uses the last of them. The generated batch has the real batch's
+    updates use the last of them, each with fresh noise. The generated batch has the real batch's
     size. `evaluate` (and `fit(validation_data=...)`)
     reports the same losses on held-out real batches, players in inference
     mode, no updates.
@@ -67,7 +69,10 @@ class GAN(keras.Model):
             (a logit, or a critic's score).
         latent_dim: size of the noise; read from the generator's input if
             omitted.
-        n_critic: discriminator updates per generator update.
+        n_critic: discriminator updates per step.
+        n_generator: generator updates per step, after the discriminator's
+            (e.g. 5 for the 1:5 ratio of Lin 2017's section 4). Defaults
+            to `1`.
         label_smoothing: `s`; the real target is `1 - s` (0.1 gives the
             paper's 0.9). GAN objective only.
         minimax: use the saturating minimax generator loss. GAN objective only.
@@ -100,6 +105,7 @@ class GAN(keras.Model):
         discriminator,
         latent_dim=None,
         n_critic=None,
+        n_generator=1,
         label_smoothing=0.0,
         minimax=False,
         seed=None,
@@ -117,6 +123,8 @@ class GAN(keras.Model):
         self.n_critic = int(n_critic or self.default_n_critic)
         if self.n_critic < 1:
             raise ValueError(f"`n_critic` must be >= 1. Received: n_critic={n_critic}")
+        check_positive_int("n_generator", n_generator)
+        self.n_generator = int(n_generator)
         if (label_smoothing or minimax) and not _uses_gan_objective(self):
             raise ValueError(
                 f"`label_smoothing` and `minimax` belong to the GAN objective; "
@@ -267,13 +275,15 @@ class GAN(keras.Model):
             )
             self.after_discriminator_step()
             self._track(logs)
-        _, logs = backend.update(
-            functools.partial(g_loss, real, labels),
-            self.generator.trainable_variables,
-            self.g_optimizer,
-            when=self.generator_update_due(),
-        )
-        self._track(logs)
+        due = self.generator_update_due()
+        for _ in range(self.n_generator):
+            _, logs = backend.update(
+                functools.partial(g_loss, real, labels),
+                self.generator.trainable_variables,
+                self.g_optimizer,
+                when=due,
+            )
+            self._track(logs)
         return {m.name: m.result() for m in self.metrics}
 
     def _test_step(self, data):
@@ -531,6 +541,7 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "n_critic": self.n_critic,
+            "n_generator": self.n_generator,
             "seed": self.seed,
             **(
                 {"label_smoothing": self.label_smoothing, "minimax": self.minimax}

@@ -194,8 +194,10 @@ class SemiSupervisedGAN(ImprovedGAN):
     L_sup   = softmax cross-entropy of the K logits on a labelled batch
     L_unsup = mean_real(softplus(lse) - lse) + mean_fake(softplus(lse))
     L_G     = || mean_x f(x) - mean_z f(G(z)) ||^2      (feature matching)
+    L_G     = mean_z softplus(-lse(G(z)))    (feature_matching=False)
     ```
-    with `x` an unlabelled batch. Historical averaging is available as in
+    with `x` an unlabelled batch; without feature matching G takes the GAN's
+    non-saturating loss on D's real-versus-fake logit, `lse`. Historical averaging is available as in
     `ImprovedGAN`; the paper's MNIST result uses neither it nor minibatch
     discrimination (about 0.93% test error with 100 labels).
 
@@ -234,8 +236,11 @@ class SemiSupervisedGAN(ImprovedGAN):
         unsupervised_weight: `lambda`. The paper's code weighs the
             unsupervised term by 0.5; 0 trains D on the labelled batches
             alone (the supervised-only baseline, same network and steps).
+        feature_matching: train G by feature matching (the paper's
+            MNIST setting); `False` gives it the GAN loss above. Defaults
+            to `True`.
         feature_layer, d_historical_averaging, g_historical_averaging,
-            **kwargs: as `ImprovedGAN` (feature matching is always on).
+            **kwargs: as `ImprovedGAN`.
 
     Reference:
         Salimans et al., "Improved Techniques for Training GANs", 2016,
@@ -249,9 +254,10 @@ class SemiSupervisedGAN(ImprovedGAN):
             keras.optimizers.Adam(3e-4, beta_1=0.5),
         )
 
-    def __init__(self, generator, discriminator, unsupervised_weight=1.0, **kwargs):
-        kwargs.pop("feature_matching", None)  # always on; in the config
-        super().__init__(generator, discriminator, feature_matching=True, **kwargs)
+    def __init__(
+        self, generator, discriminator, unsupervised_weight=1.0, feature_matching=True, **kwargs
+    ):
+        super().__init__(generator, discriminator, feature_matching=feature_matching, **kwargs)
         outputs = getattr(discriminator, "outputs", None)
         self.num_classes = outputs[0].shape[-1] if outputs else None
         if self.num_classes is None or self.num_classes < 2 or len(outputs[0].shape) != 2:
@@ -287,6 +293,11 @@ class SemiSupervisedGAN(ImprovedGAN):
             "accuracy": ops.cast(correct, "float32"),
             **penalties,
         }
+
+    def generator_loss(self, fake_outputs, real_outputs=None):
+        # Without feature matching: D's K logits as one real-versus-fake logit.
+        real_logit = ops.logsumexp(ops.cast(fake_outputs, "float32"), axis=-1, keepdims=True)
+        return super().generator_loss(real_logit, real_outputs)
 
     def _labelled(self, real, labels):
         """`(x, y)` labelled: the pair in a training element, or `real` with

@@ -119,6 +119,29 @@ def test_step_updates_both_players_and_all_state(cls):
         assert np.all(np.isfinite(values))
 
 
+def test_n_generator_runs_that_many_generator_updates_per_step_each_with_fresh_noise():
+    """The ratio 1:5 of Lin 2017 (section 4): one D update, then five of G."""
+    model = toy_model(GAN, n_generator=3)
+    seen = []
+    sample_noise = model.sample_noise
+    model.sample_noise = lambda n: seen.append(1) or sample_noise(n)  # noqa: E731
+    model.compile(run_eagerly=True)
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
+    g_before = numpy_weights(model.generator.trainable_variables)
+    model.fit(x, batch_size=8, epochs=1, verbose=0)
+    assert int(model.d_optimizer.iterations) == 2
+    assert int(model.g_optimizer.iterations) == 6
+    # Per step: one draw for D's update and one for each of G's three.
+    assert len(seen) == 2 * (1 + 3)
+    assert not all(
+        np.array_equal(a, b)
+        for a, b in zip(g_before, numpy_weights(model.generator.trainable_variables))
+    )
+    assert GAN.from_config(model.get_config()).n_generator == 3
+    with pytest.raises(ValueError, match="n_generator"):
+        toy_model(GAN, n_generator=0)
+
+
 def test_jit_compile_is_xla_by_default_on_tensorflow_and_jax():
     model = toy_model(GAN)
     model.compile()

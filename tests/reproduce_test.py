@@ -32,8 +32,8 @@ def test_fogan_text_writes_curves_table_and_figure(load_tool, test_data, tmp_pat
 @pytest.mark.slow  # two tiny DCGANs of 2 steps and two ring runs of 2 steps: ~10-20 s
 def test_softmax_gan_stability_writes_runs_table_and_samples(load_tool, tmp_path):
     tool = load_tool("reproduce/softmax_gan_stability.py")
-    settings = ["(b) ReLU in D, data in [0, 1]"]
-    tool.main(["--epochs", "1", "--steps-per-epoch", "2", "--seeds", "0", "--samples", "100",
+    settings = ["(b) ReLU in D, data in [0, 1]", "(c2) 5 G updates per D update"]
+    tool.main(["--epochs", "1", "--steps-per-epoch", "5", "--seeds", "0", "--samples", "100",
                "--ring-steps", "2", "--settings", *settings, "--out", str(tmp_path)])
     with open(tmp_path / "runs.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -44,27 +44,31 @@ def test_softmax_gan_stability_writes_runs_table_and_samples(load_tool, tmp_path
         assert math.isfinite(float(row["fid"])) and 1 <= int(row["distinct_classes"]) <= 10
     table = (tmp_path / "table.md").read_text()
     assert table.count("| (b) ReLU in D, data in [0, 1] |") == 2 and "- SoftmaxGAN: (" in table
-    assert len(list((tmp_path / "samples").glob("*.png"))) == 2
+    assert table.count("| (c2) 5 G updates per D update |") == 2
+    assert len(list((tmp_path / "samples").glob("*.png"))) == 4
 
 
-@pytest.mark.slow  # three tiny MLP classifiers, 1 epoch of 200 digits each: ~10-20 s
+@pytest.mark.slow  # five tiny MLP classifiers, 1 epoch of 200 digits each: ~15-30 s
 def test_semi_supervised_mnist_writes_curves_table_figure_and_presets(load_tool, test_data, tmp_path):
     curves = load_tool("reproduce/semi_supervised_mnist.py").main([
         "--data-dir", str(test_data / "mnist"), "--epochs", "1", "--eval-every", "1",
         "--max-digits", "200", "--labels-per-class", "2", "--hidden-units", "16",
         "--batch-size", "50", "--out", str(tmp_path),
     ])
-    assert list(curves) == ["GAN", "GAN+MBD", "labels only"]
+    assert list(curves) == [
+        "GAN", "GAN+MBD", "GAN without FM", "GAN+MBD without FM", "labels only"
+    ]
     with open(tmp_path / "curves.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["variant"], int(r["epoch"])) for r in rows] == [(v, 1) for v in curves]
     assert all(0.0 <= float(r["error"]) <= 1.0 for r in rows)
     table = (tmp_path / "table.md").read_text().splitlines()
-    assert table[0] == "| variant | held-out error | seconds |" and len(table) == 7
+    assert table[0] == "| variant | held-out error | seconds |" and len(table) == 9
     assert (tmp_path / "error.png").stat().st_size > 1000
     from gan_zoo import GAN
 
-    model = GAN.from_preset(str(tmp_path / "GAN+MBD"))
+    model = GAN.from_preset(str(tmp_path / "GAN+MBD_without_FM"))
+    assert not model.feature_matching
     assert model.classify(model.generate(3, seed=0)).shape == (3, 10)
 
 
@@ -103,3 +107,18 @@ def test_pgan_toy_writes_runs_gradients_table_and_figures(load_tool, tmp_path):
     assert all(f"| {name} |" in table for name in tool.METHODS)
     for png in ("landscape.png", "gradient.png"):
         assert (tmp_path / png).stat().st_size > 1000
+
+
+@pytest.mark.slow  # three tiny PGAN-network runs of 4 steps on 16x16 digits: ~10-30 s
+def test_pgan_toy_on_digits_scores_classes_and_draws_no_landscape(load_tool, tmp_path):
+    tool = load_tool("reproduce/pgan_toy.py")
+    rows = tool.main(["--data", "digits", "--dense-units", "16", "--frozen-steps", "2",
+                      "--steps", "2", "--chunk", "2", "--seeds", "0", "--out", str(tmp_path)])
+    assert [r["method"] for r in rows] == list(tool.METHODS)
+    for row in rows:
+        assert 1 <= row["distinct_classes"] <= 10 and 0 <= row["confident_fraction"] <= 1
+        assert all(math.isfinite(row[k]) for k in tool.GRADIENT_COLUMNS), row
+    table = (tmp_path / "table.md").read_text()
+    assert "| classes | share p > 0.9 |" in table and "Digits at 16x16" in table
+    assert (tmp_path / "gradient.png").stat().st_size > 1000
+    assert not (tmp_path / "landscape.png").exists()

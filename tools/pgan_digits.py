@@ -56,6 +56,15 @@ def main():
     parser.add_argument("--report-every", type=int, default=3)
     parser.add_argument("--latent-dim", type=int, default=32)
     parser.add_argument("--variance-floor", type=float, default=0.1)
+    parser.add_argument("--bottleneck", type=int, default=1,
+                        help="dimension of E's embedding (the paper's 1)")
+    parser.add_argument("--n-critic", type=int, default=1,
+                        help="encoder updates per generator update (the paper's 1)")
+    parser.add_argument("--n-generator", type=int, default=1,
+                        help="generator updates per step (the paper's 1)")
+    parser.add_argument("--learning-rate", type=float, default=1e-4,
+                        help="both players' Adam learning rate (the paper's 1e-4)")
+    parser.add_argument("--beta-1", type=float, default=0.9, help="both players' Adam beta_1")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=pathlib.Path, help="save the model here as a preset")
     args = parser.parse_args()
@@ -63,11 +72,15 @@ def main():
     model = PGAN(
         pgan_generator(args.image_size, latent_dim=args.latent_dim,
                        dense_units=args.dense_units),
-        gmm_discriminator(pgan_encoder(args.image_size, dense_units=args.dense_units),
+        gmm_discriminator(pgan_encoder(args.image_size, bottleneck=args.bottleneck,
+                                       dense_units=args.dense_units),
                           variance_floor=args.variance_floor),
+        n_critic=args.n_critic,
+        n_generator=args.n_generator,
         seed=args.seed,
     )
-    model.compile()
+    adam = lambda: keras.optimizers.Adam(args.learning_rate, beta_1=args.beta_1)  # noqa: E731
+    model.compile(adam(), adam())
     real = datasets.load(args.dataset, split=args.split, batch_size=500,
                          image_size=args.image_size, shuffle=False, drop_remainder=False,
                          data_dir=args.data_dir)

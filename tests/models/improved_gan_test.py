@@ -257,6 +257,29 @@ def test_semi_supervised_losses_equal_numpy():
     )
 
 
+def test_semi_supervised_generator_loss_without_feature_matching_equals_numpy():
+    """feature_matching=False: L_G = mean softplus(-lse(D(G(z)))), the GAN's
+    non-saturating loss on D's real-versus-fake logit (p(real) = sigmoid(lse))."""
+    model = toy_model(
+        SemiSupervisedGAN,
+        generator=mlp_generator(4, latent_dim=4, hidden_units=(8,)),
+        discriminator=classifier_discriminator(),
+        feature_matching=False,
+    )
+    assert not model.feature_matching and not hasattr(model, "feature_extractor")
+    fake = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    loss, _ = model.compute_generator_loss(None, ops.convert_to_tensor(fake), training=False)
+    logits = ops.convert_to_numpy(model.discriminator(fake)).astype("float64")
+    expected = np.mean(np.log1p(np.exp(-np.log(np.exp(logits).sum(axis=1)))))
+    np.testing.assert_allclose(float(ops.convert_to_numpy(loss)), expected, rtol=1e-5)
+    restored = SemiSupervisedGAN.from_config(model.get_config())
+    assert restored.feature_matching is False
+    assert SemiSupervisedGAN.from_config(
+        toy_model(SemiSupervisedGAN, generator=mlp_generator(4, latent_dim=4, hidden_units=(8,)),
+                  discriminator=classifier_discriminator()).get_config()
+    ).feature_matching is True
+
+
 def blobs(n, seed=0, num_classes=3):
     """Points of 3 well-separated classes in R^4."""
     rng = np.random.default_rng(seed)

@@ -14,6 +14,8 @@ batches, optimizer and steps:
 - `GAN`: `SemiSupervisedGAN` (feature matching), the paper's MNIST setting;
 - `GAN+MBD`: the same with minibatch discrimination (100 kernels of 5)
   before D's output;
+- `GAN without FM`, `GAN+MBD without FM`: G trained by the GAN's
+  non-saturating loss instead of feature matching (`feature_matching=False`);
 - `labels only`: the same D trained on the labelled digits alone
   (`unsupervised_weight=0`).
 
@@ -44,8 +46,14 @@ from gan_zoo.models.architectures import mlp_discriminator, mlp_generator
 
 from common import curve_rows, recipe, write_outputs  # tools/reproduce/common.py
 
-# Variant -> (unsupervised weight, minibatch discrimination kernels).
-VARIANTS = {"GAN": (1.0, 0), "GAN+MBD": (1.0, 100), "labels only": (0.0, 0)}
+# Variant -> (unsupervised weight, minibatch discrimination kernels, feature matching).
+VARIANTS = {
+    "GAN": (1.0, 0, True),
+    "GAN+MBD": (1.0, 100, True),
+    "GAN without FM": (1.0, 0, False),
+    "GAN+MBD without FM": (1.0, 100, False),
+    "labels only": (0.0, 0, True),
+}
 COLUMNS = ("variant", "epoch", "seconds", "error")
 
 
@@ -55,7 +63,7 @@ def flat_digits(split, data_dir):
 
 
 def build(variant, hidden_units, seed):
-    unsupervised_weight, minibatch_kernels = VARIANTS[variant]
+    unsupervised_weight, minibatch_kernels, feature_matching = VARIANTS[variant]
     keras.utils.set_random_seed(seed)
     model = SemiSupervisedGAN(
         mlp_generator(
@@ -66,6 +74,7 @@ def build(variant, hidden_units, seed):
             input_noise=0.3, hidden_noise=0.5,
         ),
         unsupervised_weight=unsupervised_weight,
+        feature_matching=feature_matching,
         seed=seed,
     )
     model.compile()

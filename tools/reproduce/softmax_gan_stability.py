@@ -3,8 +3,8 @@
 The paper's claim (section 4): Softmax GAN trains stably where the standard
 GAN needs DCGAN's tricks, i.e. with (a) no batch normalisation and a
 constant number of filters in the generator, (b) ReLU in the discriminator
-and data in [0, 1], and (c) discriminator-to-generator update ratios other
-than 1:1.
+and data in [0, 1], and (c) discriminator-to-generator update ratios of
+5:1 and 1:5 instead of 1:1.
 
 Each setting trains both methods with the same DCGAN pair (the tricks on
 unless the setting removes one), each with its paper's optimisers, on the
@@ -19,8 +19,8 @@ first seed a sample grid per setting and method (`samples/`).
 
     KERAS_BACKEND=jax python tools/reproduce/softmax_gan_stability.py
 
-Ratio 1:5 (five generator updates per discriminator update) is not run: the
-engine's step runs `n_critic` discriminator updates and one generator update.
+Every setting makes the same number of generator updates: ratio 5:1 makes
+five times as many discriminator updates as 1:1, ratio 1:5 a fifth as many.
 """
 
 import argparse
@@ -44,14 +44,16 @@ from gan_zoo.recipes import TOY_HIDDEN_UNITS, TOY_LATENT_DIM, toy_recipe
 from common import spread, write_outputs  # tools/reproduce/common.py
 
 METHODS = {"GAN": GAN, "SoftmaxGAN": SoftmaxGAN}
-# Setting -> (generator options, discriminator options, n_critic, value range).
+# Setting -> (generator options, discriminator options, (D, G) updates per
+# step, value range).
 SETTINGS = {
-    "dcgan (tricks on)": ({}, {}, 1, (-1, 1)),
+    "dcgan (tricks on)": ({}, {}, (1, 1), (-1, 1)),
     "(a) G without batch norm, constant filters": (
-        {"batch_norm": False, "constant_filters": True}, {}, 1, (-1, 1)),
+        {"batch_norm": False, "constant_filters": True}, {}, (1, 1), (-1, 1)),
     "(b) ReLU in D, data in [0, 1]": (
-        {"output_activation": "sigmoid"}, {"activation": "relu"}, 1, (0, 1)),
-    "(c) 5 D updates per G update": ({}, {}, 5, (-1, 1)),
+        {"output_activation": "sigmoid"}, {"activation": "relu"}, (1, 1), (0, 1)),
+    "(c1) 5 D updates per G update": ({}, {}, (5, 1), (-1, 1)),
+    "(c2) 5 G updates per D update": ({}, {}, (1, 5), (-1, 1)),
 }
 COLUMNS = ("setting", "method", "seed", "fid", "distinct_classes", "confident_fraction",
            "seconds")
@@ -59,21 +61,23 @@ COLUMNS = ("setting", "method", "seed", "fid", "distinct_classes", "confident_fr
 
 def train_digits(cls, setting, seed, args):
     """One run: the scores of `evaluate` and the model."""
-    g_options, d_options, n_critic, value_range = SETTINGS[setting]
+    g_options, d_options, (n_critic, n_generator), value_range = SETTINGS[setting]
     keras.utils.set_random_seed(seed)
     model = cls(
         dcgan_generator(args.image_size, 1, latent_dim=args.latent_dim,
                         base_filters=args.base_filters, **g_options),
         dcgan_discriminator(args.image_size, 1, base_filters=args.base_filters, **d_options),
         n_critic=n_critic,
+        n_generator=n_generator,
         seed=seed,
     )
     model.compile()
     data = datasets.digits(batch_size=64, image_size=args.image_size,
                            value_range=value_range, seed=seed).repeat()
     start = time.perf_counter()
-    # Equal generator steps in every setting.
-    model.fit(data, steps_per_epoch=args.steps_per_epoch, epochs=args.epochs, verbose=0)
+    # Equal generator updates in every setting.
+    steps = max(1, args.steps_per_epoch * args.epochs // n_generator)
+    model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
     real, _ = datasets.load_digit_images(args.image_size, value_range=value_range)
     scores = evaluate(model, real, metrics=["fid", "class_statistics"], extractor="digits",
@@ -95,7 +99,7 @@ def ring_coverage(cls, seed, steps):
 def table(rows, ring, args):
     lines = [
         f"Digits at {args.image_size}x{args.image_size}, "
-        f"{args.epochs * args.steps_per_epoch} generator steps, seeds {args.seeds}; mean (min-max) over seeds, in the digits classifier's "
+        f"{args.epochs * args.steps_per_epoch} generator updates, seeds {args.seeds}; mean (min-max) over seeds, in the digits classifier's "
         f"features ({args.samples} samples; real digits: 10 classes).",
         "",
         "| setting | method | FID | distinct classes | share p > 0.9 |",
