@@ -51,20 +51,30 @@ def test_unknown_name_lists_the_registered_ones():
         DCGAN.from_preset("dcgan_nope")
 
 
+# Image presets whose card gives a classifier FID: (preset, dataset, the
+# folder of $GAN_ZOO_TEST_DATA holding it or None for the system's copy,
+# the card's FID).
+IMAGE_CARDS = [
+    ("dcgan_fashion_mnist", "fashion_mnist", None, 4.8323),
+]
+
+
 @pytest.mark.slow  # 10,000 samples and 10,000 test images through the classifier: ~25 s
-def test_the_card_metric_is_reproduced_by_its_command(capsys):
-    """docs/presets/dcgan_fashion_mnist.md: `gan-zoo evaluate` printed FID
-    4.8323. The noise is NumPy's and the generator's outputs agree across
-    backends, so the same command must give it again on every backend, up to
-    float rounding (1%)."""
+@pytest.mark.parametrize("name, dataset, folder, fid", IMAGE_CARDS, ids=[c[0] for c in IMAGE_CARDS])
+def test_the_card_metric_is_reproduced_by_its_command(name, dataset, folder, fid, test_data, capsys):
+    """docs/presets/<name>.md: `gan-zoo evaluate` printed the card's FID.
+    The noise is NumPy's and the generator's outputs agree across backends,
+    so the same command must give it again on every backend, up to float
+    rounding (1%)."""
     from gan_zoo.cli import main
 
-    main(["evaluate", "--preset", "dcgan_fashion_mnist", "--dataset", "fashion_mnist",
-          "--no-download", "--metric", "fid", "--metric", "class_statistics"])
+    flags = ["--data-dir", str(test_data / folder)] if folder else []
+    main(["evaluate", "--preset", name, "--dataset", dataset, "--no-download",
+          *flags, "--metric", "fid", "--metric", "class_statistics"])
     lines = capsys.readouterr().out.splitlines()
-    fid = next(line for line in lines if line.startswith("FID (fashion_mnist classifier"))
-    assert float(fid.split(": ")[1].split()[0]) == pytest.approx(4.8323, rel=0.01)
-    assert any(line.startswith("distinct classes (fashion_mnist classifier features): 10 ")
+    printed = next(line for line in lines if line.startswith(f"FID ({dataset} classifier"))
+    assert float(printed.split(": ")[1].split()[0]) == pytest.approx(fid, rel=0.01)
+    assert any(line.startswith(f"distinct classes ({dataset} classifier features): 10 ")
                for line in lines)
 
 
