@@ -56,6 +56,7 @@ def test_unknown_name_lists_the_registered_ones():
 # the card's FID).
 IMAGE_CARDS = [
     ("dcgan_fashion_mnist", "fashion_mnist", None, 4.8323),
+    ("pgan_mnist", "mnist", "mnist", 75.6988),
 ]
 
 
