@@ -122,3 +122,20 @@ def test_pgan_toy_on_digits_scores_classes_and_draws_no_landscape(load_tool, tmp
     assert "| classes | share p > 0.9 |" in table and "Digits at 16x16" in table
     assert (tmp_path / "gradient.png").stat().st_size > 1000
     assert not (tmp_path / "landscape.png").exists()
+
+
+@pytest.mark.slow  # a tiny PGAN, 3 epochs of 16x16 digits, scored 3 times: ~10-30 s
+def test_pgan_digits_reports_likelihoods_and_quality_and_saves_a_preset(load_tool, tmp_path, capsys):
+    """Claim 2's first part: the generated likelihood beside FID at each report."""
+    reports = load_tool("pgan_digits.py").main([
+        "--dense-units", "8", "--latent-dim", "4", "--epochs", "3", "--report-every", "1",
+        "--samples", "200", "--out", str(tmp_path / "preset")])
+    assert len(reports) == 3
+    for report in reports:
+        assert 0 < report["fake_likelihood"] <= 1 and 0 < report["real_likelihood"] <= 1
+        assert math.isfinite(report["fid"]) and 1 <= report["distinct_classes"] <= 10
+    assert "correlation of log fake likelihood with FID over 3 reports" in capsys.readouterr().out
+    from gan_zoo import GAN
+
+    model = GAN.from_preset(str(tmp_path / "preset"))
+    assert model.generate(2, seed=0).shape == (2, 16, 16, 1)

@@ -18,13 +18,13 @@ Trains `PGAN(pgan_generator, gmm_discriminator(pgan_encoder))` with the
 paper's Adam(1e-4) and prints, every `--report-every` epochs: the mean
 likelihood of the generated and of the real batches over each epoch (the
 method's quality signal, logged by the training step), and the share of
-2,000 samples the dataset's shipped classifier recognises with p > 0.9
+`--samples` (2,000) samples the dataset's shipped classifier recognises with p > 0.9
 (`gan_zoo.metrics.confident_fraction`; the real 16x16 digits: 0.87), the
 number of classes and the FID of those samples in the same classifier's
 features; at the end, the correlation of the generated likelihood with FID
 (PGAN's claim: higher likelihood, better samples). With
 `--out`, the trained model is saved there as a preset, its last scores in
-the metadata.
+the metadata. `main` returns the reports.
 """
 
 import argparse
@@ -45,7 +45,7 @@ from gan_zoo.models.architectures import pgan_encoder  # noqa: E402
 from gan_zoo.models.architectures import pgan_generator  # noqa: E402
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=("digits", "mnist"), default="digits")
     parser.add_argument("--split", default="train")
@@ -66,9 +66,10 @@ def main():
     parser.add_argument("--learning-rate", type=float, default=1e-4,
                         help="both players' Adam learning rate (the paper's 1e-4)")
     parser.add_argument("--beta-1", type=float, default=0.9, help="both players' Adam beta_1")
+    parser.add_argument("--samples", type=int, default=2000, help="samples scored per report")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=pathlib.Path, help="save the model here as a preset")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     keras.utils.set_random_seed(args.seed)
     model = PGAN(
         pgan_generator(args.image_size, latent_dim=args.latent_dim,
@@ -94,7 +95,7 @@ def main():
                              seed=args.seed + epoch, data_dir=args.data_dir)
         history = model.fit(data, epochs=args.report_every, verbose=0).history
         quality = evaluate(model, real, metrics=["fid", "class_statistics"],
-                           extractor=args.dataset, num_samples=2000, seed=args.seed)
+                           extractor=args.dataset, num_samples=args.samples, seed=args.seed)
         scores = {"fake_likelihood": float(np.mean(history["fake_likelihood"])),
                   "real_likelihood": float(np.mean(history["real_likelihood"])),
                   **{k: float(quality[k]) for k in ("confident_fraction", "distinct_classes",
@@ -122,6 +123,7 @@ def main():
             "metrics": {f"last_{args.report_every}_epochs": scores},
         })
         print(f"Preset: {args.out}")
+    return reports
 
 
 if __name__ == "__main__":
